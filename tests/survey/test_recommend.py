@@ -1,0 +1,85 @@
+import numpy as np
+import pytest
+from shapely.geometry import box
+
+from survey.policy import DEFAULT_POLICY
+from survey.recommend import recommend, walking_distances
+from survey.results import OperatorVerdict, RoomResult
+
+
+def room(ref: str, geometry, *, voice: str, criticality: str = "normal", line: bool = False, category: str = "office") -> RoomResult:
+    result = RoomResult(hash(ref) % 10_000, 1, "L0", ref, ref, category, criticality, line, "", geometry.area, geometry)
+    result.voice = voice
+    state = voice
+    result.verdicts = [OperatorVerdict("208-01", "Orange", state, 20, 10, 5, 10, 0.95, 0.5, 0.3, 0.7, -125.0, -112.0)]
+    return result
+
+
+def corridor_level(length_m: float = 100.0) -> list[RoomResult]:
+    """A corridor along y=0..2 with 5 m wide offices above it."""
+    rooms = [room("C", box(0, 0, length_m, 2), voice="reliable", criticality="low", category="corridor")]
+    for index in range(int(length_m // 5)):
+        rooms.append(room(f"O{index:02d}", box(index * 5, 2, index * 5 + 5, 6), voice="reliable"))
+    return rooms
+
+
+def by_ref(rooms):
+    return {r.ref: r for r in rooms}
+
+
+def test_walking_distance_goes_around_walls():
+    rooms = corridor_level(20)
+    distances = walking_distances(rooms)
+    refs = [r.ref for r in rooms]
+    # O00 to O03: out to the corridor and along it, longer than the 15 m between centres,
+    # since offices do not open onto each other when they open onto a corridor.
+    direct = rooms[refs.index("O00")].geometry.centroid.distance(rooms[refs.index("O03")].geometry.centroid)
+    assert distances[refs.index("O00"), refs.index("O03")] > direct
+    # 2 m to the door, 15 m along the corridor, 2 m into the other office; the door point
+    # is placed within the 0.3 m wall gap, hence the tolerance.
+    assert distances[refs.index("O00"), refs.index("O03")] == pytest.approx(19.0, abs=0.1)
+    assert np.isfinite(distances).all()
+
+
+def test_line_rules_for_rooms_deciding_alone():
+    rooms = corridor_level(20)
+    index = by_ref(rooms)
+    index["O00"].analog_line, index["O00"].voice = True, "unreliable"
+    index["O01"].analog_line = True
+    index["O02"].voice, index["O02"].criticality = "unreliable", "vital"
+    index["O03"].voice = "insufficient_data"
+    recommend(rooms, DEFAULT_POLICY)
+    assert index["O00"].recommendation.action == "keep_analog_line"
+    assert index["O01"].recommendation.action == "analog_line_optional"
+    assert index["O02"].recommendation.action == "install_analog_line"
+    assert index["O03"].recommendation.action == "resurvey"
+    assert index["C"].recommendation.action == "none"
+    assert any("Orange" in reason for reason in index["O00"].recommendation.reasons)
+
+
+def test_normal_room_served_by_nearby_line():
+    rooms = corridor_level(40)
+    index = by_ref(rooms)
+    index["O00"].analog_line = True
+    index["O02"].voice = "unreliable"
+    recommend(rooms, DEFAULT_POLICY)
+    recommendation = index["O02"].recommendation
+    assert recommendation.action == "nearest_line"
+    assert recommendation.line_room_ref == "O00"
+    assert recommendation.distance_m <= DEFAULT_POLICY.max_line_distance_m
+
+
+def test_far_rooms_get_a_proposed_line():
+    rooms = corridor_level(100)
+    index = by_ref(rooms)
+    index["O00"].analog_line = True
+    for ref in ("O15", "O16", "O18"):
+        index[ref].voice = "unreliable"
+    recommend(rooms, DEFAULT_POLICY)
+    hosts = [r for r in rooms if r.recommendation.action == "install_analog_line"]
+    assert len(hosts) == 1
+    for ref in ("O15", "O16", "O18"):
+        if index[ref] is not hosts[0]:
+            assert index[ref].recommendation.action == "nearest_line"
+            assert index[ref].recommendation.line_room_ref == hosts[0].ref
+            assert index[ref].recommendation.distance_m <= 30
