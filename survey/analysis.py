@@ -223,10 +223,15 @@ def _median_by_room_and_operator(samples: pd.DataFrame) -> dict[int, dict[str, f
 
 
 def _reference_level(neighbour_medians: list[float], margin_db: float) -> float | None:
-    """Return the level of the surrounding spaces: the median of the neighbours' medians,
-    leaving out neighbours that are themselves ``margin_db`` below the strongest (shielded)."""
+    """Return the signal level of the spaces around a room, in dBm.
+
+    Neighbours that are themselves ``margin_db`` below the strongest one are left out (two
+    shielded rooms side by side must not hide each other). Of the others, the upper quartile of
+    their medians is taken: a room is measured against the open spaces it leads to rather than
+    against a weak store room behind one of its walls.
+    """
     if not neighbour_medians:
         return None
     strongest = max(neighbour_medians)
     open_spaces = [value for value in neighbour_medians if value > strongest - margin_db]
-    return float(np.median(open_spaces))
+    return float(np.percentile(open_spaces, 75))
