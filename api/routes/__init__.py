@@ -1,0 +1,1 @@
+"""Route modules of the HTTP API and of the web pages, one per resource."""
