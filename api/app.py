@@ -11,7 +11,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import make_url
+from swagger_ui_bundle import swagger_ui_path
 
 import survey
 from api.errors import install_error_handlers
@@ -53,7 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Indoor mobile coverage surveys of hospitals: per-room voice verdicts, analog lines to keep.",
         version=survey.__version__,
         lifespan=_lifespan,
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -70,4 +74,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, sites, levels, surveys, reports):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(pages.router)
+    _mount_offline_docs(app)
     return app
+
+
+def _mount_offline_docs(app: FastAPI) -> None:
+    """Serve Swagger UI at ``/docs`` from the files of the swagger-ui-bundle package, not a CDN."""
+    app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url,
+            title="zoneblanche API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )

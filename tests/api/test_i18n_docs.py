@@ -70,3 +70,12 @@ def test_docs_page(client):
 
     assert response.status_code == 200
     assert "swagger" in response.text.lower()
+
+
+def test_docs_page_works_offline(client):
+    page = client.get("/docs").text
+    assert "cdn." not in page
+    assert "https://" not in page
+    script = client.get("/static/swagger-ui/swagger-ui-bundle.js")
+    assert script.status_code == 200
+    assert len(script.content) > 100_000
