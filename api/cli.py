@@ -197,7 +197,7 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the reports as JSON.")] = False,
 ) -> None:
     """Ingest phone logs into a survey."""
-    from survey.ingest import Attachment, IngestOptions, ingest_file
+    from survey.ingest import Attachment, IngestOptions, ingest_upload
     from survey.store import find_site, find_survey
 
     settings = context().settings
@@ -218,14 +218,18 @@ def ingest(
         task = progress.add_task(_("Ingesting"), total=len(files))
         for path in files:
             try:
-                # One transaction per file: a file is stored whole or not at all.
+                # One transaction per file: a file is stored whole or not at all. A dry run
+                # rolls back, so even a survey created for it is not kept.
                 with context().store.session() as session:
-                    survey_record = find_survey(session, find_site(session, site), survey, create=not dry_run)
-                    report = ingest_file(session, survey_record, path.read_bytes(), str(path), options)
+                    survey_record = find_survey(session, find_site(session, site), survey, create=True)
+                    file_reports = ingest_upload(session, survey_record, path.read_bytes(), str(path), options)
+                    if dry_run:
+                        session.rollback()
             except ZoneblancheError as error:
                 failed = True
-                report = {"path": str(path), "error": error.as_dict()}
-            reports.append(report)
+                file_reports = [{"path": str(path), "error": error.as_dict()}]
+            failed = failed or any("error" in report for report in file_reports)
+            reports.extend(file_reports)
             progress.advance(task)
     emit({"files": reports}, as_json, _print_ingest_reports)
     if failed:
@@ -244,6 +248,19 @@ def _print_ingest_reports(result: dict) -> None:
         for note in report["notes"]:
             out.print(f"  {note}")
         _print_row_errors(report["errors"])
+
+
+@app.command()
+def reparse(
+    upload: Annotated[int, typer.Argument(help="Id of the upload, as printed by ingest --json.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Rebuild an upload's samples from its stored raw copy, after a parser fix."""
+    from survey.ingest import reparse_upload
+
+    with context().store.session() as session:
+        report = reparse_upload(session, upload)
+    emit({"files": [report]}, as_json, _print_ingest_reports)
 
 
 def _print_row_errors(errors: list[dict], limit: int = 20) -> None:

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import Progress
 
 from survey.i18n import _
-from survey.ingest import Attachment, IngestOptions, ingest_file
+from survey.ingest import Attachment, IngestOptions, ingest_upload
 from survey.plans import import_plan
 from survey.registry import import_registry
 from survey.sites import create_site
@@ -62,7 +62,7 @@ def load_sample_hospital(store: Store, folder: Path, console: Console | None = N
             )
             with store.session() as session:
                 survey = find_survey(session, find_site(session, site_name), entry["survey"], create=True)
-                reports.append(ingest_file(session, survey, (folder / name).read_bytes(), name, options))
+                reports.extend(ingest_upload(session, survey, (folder / name).read_bytes(), name, options))
             progress.advance(task)
     return {"site": site_name, "files": reports}
 

@@ -12,7 +12,7 @@ from api.deps import SessionDep, SettingsDep, blank_to_none, read_upload
 from api.schemas import SampleBatch, SurveyCreate
 from survey.errors import ConflictError
 from survey.i18n import _
-from survey.ingest import Attachment, IngestOptions, ingest_file
+from survey.ingest import Attachment, IngestOptions, ingest_file, ingest_upload
 from survey.models import Survey
 from survey.store import find_site, find_survey, get_survey
 
@@ -102,8 +102,8 @@ def post_upload(
         max_bytes=limit,
     )
 
-    report = ingest_file(session, record, data, file.filename or "upload", options)
-    return {"files": [report]}
+    reports = ingest_upload(session, record, data, file.filename or "upload", options)
+    return {"files": reports}
 
 
 @router.post("/surveys/{survey_id}/samples")
