@@ -17,7 +17,7 @@ from survey.parsers.base import ParseResult
 LINE_FORMATS = {"gnettrack_txt", "native_csv", "towercollector_csv", "networksurvey_csv", "generic_csv"}
 # Files smaller than this are parsed whole, so that file-level notes are written once.
 CHUNKED_ABOVE_BYTES = 48 * 1024 * 1024
-CHUNK_LINES = 250_000
+CHUNK_LINES = 100_000
 
 
 def split_lines(data: bytes, chunk_lines: int = CHUNK_LINES) -> Iterator[tuple[bytes, int]]:

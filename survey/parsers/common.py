@@ -437,6 +437,8 @@ def blank_delimited_columns(data: bytes, predicate: Callable[[str], bool] = is_p
     The header, the delimiter, the field count and the line count are kept, so row numbers
     stay valid. A file without such a column is returned unchanged.
     """
+    if not _has_private_column(data[:65536], predicate):
+        return data
     decoded = decode_text(data)
     lines = decoded.text.split("\n")
     header_index = next(
@@ -453,6 +455,20 @@ def blank_delimited_columns(data: bytes, predicate: Callable[[str], bool] = is_p
     # NOTE: one Python call per line; only files that have an identifier column get here.
     body = [_blank_fields(line, delimiter, private) for line in lines[header_index + 1:]]
     return decoded.encode("\n".join(lines[: header_index + 1] + body))
+
+
+def _has_private_column(head: bytes, predicate: Callable[[str], bool]) -> bool:
+    """Tell from the first bytes of a file whether its header names a private column.
+
+    Checking the header before decoding the whole file keeps a large log without such a
+    column from being copied into text and split into lines only to be returned unchanged.
+    """
+    lines = decode_text(head).text.split("\n")
+    header_line = next((line for line in lines if line.strip() and not line.startswith("#")), None)
+    if header_line is None:
+        return False
+    header_line = header_line.rstrip("\r")
+    return any(predicate(name) for name in split_header(header_line, detect_delimiter(header_line)))
 
 
 def _blank_fields(line: str, delimiter: str, positions: list[int]) -> str:
