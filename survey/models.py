@@ -66,6 +66,10 @@ class Level(Base):
     building_id: Mapped[int] = mapped_column(ForeignKey("buildings.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     ordinal: Mapped[int] = mapped_column(Integer, default=0)
+    # Floor elevation in metres when the plan gives one (IFC storeys).
+    elevation_m: Mapped[float | None] = mapped_column(Float)
+    # Plan metres → WGS84 transform; see survey.plans.georeference for its keys.
+    georeference: Mapped[dict | None] = mapped_column(JSON)
 
     building: Mapped[Building] = relationship(back_populates="levels")
     rooms: Mapped[list[Room]] = relationship(back_populates="level", cascade="all, delete-orphan")
@@ -166,3 +170,31 @@ class Sample(Base):
     band: Mapped[str | None] = mapped_column(String(20))
     call_test: Mapped[str | None] = mapped_column(String(8))
     device_model: Mapped[str | None] = mapped_column(String(100))
+
+
+class LevelBackground(Base):
+    """A scanned or exported plan (PDF page or image) shown under a level's rooms.
+
+    ``png`` is the rendered image. ``metres_per_pixel`` comes from a two-point calibration
+    (``calibration`` holds the two pixel points and the real distance between them); until then
+    the background cannot be placed in plan metres. The image's bottom-left corner lies at
+    (``origin_x_m``, ``origin_y_m``) in plan metres, since image rows grow downwards.
+    """
+
+    __tablename__ = "level_backgrounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level_id: Mapped[int] = mapped_column(ForeignKey("levels.id", ondelete="CASCADE"), unique=True)
+    filename: Mapped[str] = mapped_column(String(500))
+    media_type: Mapped[str] = mapped_column(String(50))
+    sha256: Mapped[str] = mapped_column(String(64))
+    page: Mapped[int] = mapped_column(Integer, default=1)
+    dpi: Mapped[int | None] = mapped_column(Integer)
+    width_px: Mapped[int] = mapped_column(Integer)
+    height_px: Mapped[int] = mapped_column(Integer)
+    png: Mapped[bytes] = mapped_column(LargeBinary)
+    metres_per_pixel: Mapped[float | None] = mapped_column(Float)
+    calibration: Mapped[dict | None] = mapped_column(JSON)
+    origin_x_m: Mapped[float] = mapped_column(Float, default=0.0)
+    origin_y_m: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

@@ -1,13 +1,23 @@
 """The room registry: the spreadsheet in which departments list their rooms' criticality and lines.
 
-Rows are matched to rooms by ``ref``. An import is applied whole or not at all: any invalid row
-rejects the file with the list of bad rows, and refs that match no room are reported.
+The registry is a CSV or XLSX table with the columns ``ref, name, category, criticality,
+analog_line, line_number, department, notes``. Rows are matched to rooms by ``ref``. An import
+is applied whole or not at all: any invalid row rejects the file with the list of bad rows, and
+refs that match no room are reported. A blank cell leaves the room's value as it is, so that a
+partly filled sheet never erases what another department entered. Every change, old and new
+value, is listed in the report, with ``dry_run`` or without.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
+import zipfile
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
 
 from sqlalchemy.orm import Session
 
@@ -18,10 +28,63 @@ from survey.models import Room, Site
 from survey.store import site_rooms
 from survey.values import parse_bool
 
+logger = logging.getLogger(__name__)
+
+# Leading characters that make a spreadsheet program read a cell as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+XLSX_MAGIC = b"PK"
+
 REGISTRY_COLUMNS = ["ref", "name", "category", "criticality", "analog_line", "line_number", "department", "notes"]
 
 
 def read_table(data: bytes, filename: str) -> list[dict]:
+    """Read a registry, XLSX (first sheet) or CSV, into rows of stripped text keyed by column."""
+    if data.startswith(XLSX_MAGIC):
+        return _read_xlsx(data, filename)
+    return _read_csv(data, filename)
+
+
+def _read_xlsx(data: bytes, filename: str) -> list[dict]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise InputError(_("the file is not a readable XLSX workbook: {error}").format(error=error), file=filename, fix=_("save the registry as XLSX or CSV")) from None
+    try:
+        rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    header = [_cell_text(value).lower() for value in (rows[0] if rows else [])]
+    _require_ref_column(header, filename, ",".join(header))
+    table = []
+    for values in rows[1:]:
+        row = {column: _cell_text(value) for column, value in zip(header, values) if column}
+        if any(row.values()):
+            table.append(row)
+    return table
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _require_ref_column(fieldnames: list[str], filename: str, first_line: str) -> None:
+    if "ref" not in fieldnames:
+        raise InputError(
+            _("the room registry has no ref column"),
+            file=filename,
+            line=1,
+            value=first_line[:120],
+            fix=_("the first line must name the columns: {columns}").format(columns=",".join(REGISTRY_COLUMNS)),
+        )
+
+
+def _read_csv(data: bytes, filename: str) -> list[dict]:
     """Read a CSV (comma or semicolon, UTF-8 with or without BOM, or Windows-1252) into rows."""
     try:
         text = data.decode("utf-8-sig")
@@ -31,14 +94,7 @@ def read_table(data: bytes, filename: str) -> list[dict]:
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     fieldnames = [name.strip().lower() for name in reader.fieldnames or []]
-    if "ref" not in fieldnames:
-        raise InputError(
-            _("the room registry has no ref column"),
-            file=filename,
-            line=1,
-            value=first_line[:120],
-            fix=_("the first line must name the columns: {columns}").format(columns=",".join(REGISTRY_COLUMNS)),
-        )
+    _require_ref_column(fieldnames, filename, first_line)
     reader.fieldnames = fieldnames
     return [{key: (value or "").strip() for key, value in row.items() if key} for row in reader]
 
@@ -73,13 +129,14 @@ def import_registry(session: Session, site: Site, data: bytes, filename: str, *,
         for change in changes:
             setattr(rooms[change["ref"]], change["column"], change["new"])
         session.flush()
+        logger.info("%s: %d registry values changed in site %s", filename, len(changes), site.name)
     return {"file": filename, "rows": len(rows), "changes": changes, "unknown_refs": unknown, "dry_run": dry_run}
 
 
 def _validated_row(row: dict, line: int) -> tuple[dict, list[RowError]]:
     values, errors = {}, []
     for column in ("name", "line_number", "department", "notes"):
-        if column in row:
+        if row.get(column):
             values[column] = row[column]
     if row.get("category"):
         if row["category"] in CATEGORIES:
@@ -91,7 +148,7 @@ def _validated_row(row: dict, line: int) -> tuple[dict, list[RowError]]:
             values["criticality"] = row["criticality"]
         else:
             errors.append(RowError(line, "criticality", row["criticality"], _("unknown criticality; use one of: {choices}").format(choices=", ".join(CRITICALITIES))))
-    if "analog_line" in row:
+    if row.get("analog_line"):
         flag = parse_bool(row["analog_line"])
         if flag is None:
             errors.append(RowError(line, "analog_line", row["analog_line"], _("write yes or no")))
@@ -100,8 +157,12 @@ def _validated_row(row: dict, line: int) -> tuple[dict, list[RowError]]:
     return values, errors
 
 
-def export_registry(session: Session, site: Site) -> bytes:
-    """Write the site's rooms as a registry CSV (UTF-8 with BOM, so that spreadsheets read accents)."""
+def export_registry(session: Session, site: Site, format: str = "csv") -> bytes:
+    """Write the site's rooms as a registry, ``csv`` (UTF-8 with BOM) or ``xlsx``."""
+    if format == "xlsx":
+        return _export_xlsx(session, site)
+    if format != "csv":
+        raise InputError(_("unknown registry format {format!r}").format(format=format), fix=_("use csv or xlsx"))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(REGISTRY_COLUMNS)
@@ -121,3 +182,30 @@ def _registry_row(room: Room) -> list[str]:
         room.department,
         room.notes,
     ]
+
+
+def _export_xlsx(session: Session, site: Site) -> bytes:
+    """Write the registry as an XLSX workbook in which every text cell is a string cell.
+
+    A value beginning with ``=``, ``+``, ``-`` or ``@`` (a room name such as ``=HYPERLINK(…)``)
+    is stored as text, never as a formula, so that opening the file runs nothing; it reads back
+    unchanged.
+    """
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "rooms"
+    sheet.append(REGISTRY_COLUMNS)
+    for room in site_rooms(session, site):
+        sheet.append(_registry_row(room))
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+                if cell.value.startswith(FORMULA_PREFIXES):
+                    cell.quotePrefix = True
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "B2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
