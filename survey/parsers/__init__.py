@@ -13,14 +13,16 @@ Public surface:
   :func:`parse` itself reads a gzip file, or a ZIP archive that contains a single log;
 - :func:`load_mapping` reads the TOML column mapping of ``generic_csv`` (``columns=``).
 
-Formats, in detection order: ``gnettrack_txt``, ``native_csv``, ``native_json``,
-``nemo_nmf``, ``gnettrack_kml``, ``termux_cellinfo``, ``networksurvey_csv``,
-``networksurvey_json``, ``towercollector_csv``, and ``generic_csv`` (never detected: it needs
-a mapping). ``ParseResult.extra`` may have ``gps`` (a DataFrame of ``lon``, ``lat`` aligned
-with the samples), ``level`` (the native ``level`` column), ``client_ids`` (JSON batch) and
-``member`` (the file's name inside an archive). Companion files and cell lists (G-NetTrack
-``_events``/``_datatest``/``_stats``, NetMonster ``.ntm``, OpenCelliD exports) are
-recognized and rejected with a FormatError stating that they hold no measurements.
+An SQLite file can only be ``networksurvey_gpkg`` (a GeoPackage). Text formats, in detection
+order: ``gnettrack_txt``, ``native_csv``, ``native_json``, ``nemo_nmf``, ``gnettrack_kml``,
+``termux_cellinfo``, ``networksurvey_csv``, ``networksurvey_json``, ``towercollector_csv``,
+and ``generic_csv`` (never detected: it needs a mapping).
+``ParseResult.extra`` may have ``gps`` (a DataFrame of ``lon``, ``lat`` aligned with the
+samples), ``level`` (the native ``level`` column), ``client_ids`` (JSON batch, or Network
+Survey messages that carry an ``id``) and ``member`` (the file's name inside an archive).
+Companion files and cell lists (G-NetTrack ``_events``/``_datatest``/``_stats``, NetMonster
+``.ntm``, OpenCelliD exports) are recognized and rejected with a FormatError stating that
+they hold no measurements.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from survey.parsers import (
     native,
     nemo,
     networksurvey,
+    networksurvey_gpkg,
     nonlogs,
     termux,
     towercollector,
@@ -69,6 +72,7 @@ FORMATS: dict[str, LogFormat] = {
         termux.FORMAT,
         networksurvey.CSV_FORMAT,
         networksurvey.JSON_FORMAT,
+        networksurvey_gpkg.FORMAT,
         towercollector.FORMAT,
         generic.FORMAT,
     )
@@ -96,6 +100,8 @@ def detect_format(data: bytes, filename: str) -> str:
     head = read_head(data, filename)
     if not head.text.strip():
         raise FormatError(_("The file is empty."), file=filename)
+    if data.startswith(networksurvey_gpkg.SQLITE_MAGIC):
+        return _database_format(head)
 
     known = nonlogs.recognize(head)
     if known is not None:
@@ -111,6 +117,17 @@ def detect_format(data: bytes, filename: str) -> str:
         _("Unrecognized content; the first line is: {line}").format(line=first_line(head.text, 100)),
         file=filename,
         line=1,
+        fix=_("Upload a log in one of the formats read: {formats}.").format(formats=format_labels()),
+    )
+
+
+def _database_format(head: Head) -> str:
+    """Return the format of an SQLite file; the text checks do not apply to a binary file."""
+    if networksurvey_gpkg.sniff(head):
+        return networksurvey_gpkg.NAME
+    raise FormatError(
+        _("This SQLite database is not a GeoPackage log of Network Survey."),
+        file=head.filename,
         fix=_("Upload a log in one of the formats read: {formats}.").format(formats=format_labels()),
     )
 

@@ -30,6 +30,8 @@ JSON_NAME = "networksurvey_json"
 MESSAGE_TECHNOLOGIES = {"LteRecord": "lte", "NrRecord": "nr", "UmtsRecord": "umts", "GsmRecord": "gsm"}
 # The app uses the Android ID as serial number, and its default mission id contains it.
 PRIVATE_KEYS = {"deviceserialnumber", "missionid"}
+# Maximum length of a client id, the width of ``samples.client_id``.
+MAX_ID_LENGTH = 100
 
 # Sample-table column -> message field, per technology.
 FIELDS = {
@@ -44,7 +46,8 @@ FIELDS = {
 CSV_MARKERS = (("eci", "lte"), ("nci", "nr"), ("uarfcn", "umts"), ("bsic", "gsm"))
 
 
-def _is_private(name: str) -> bool:
+def is_private_key(name: str) -> bool:
+    """Tell whether a field or column contains a device identifier (serial number, mission id, IMEI…)."""
     return is_private_field(name) or name.strip().lower() in PRIVATE_KEYS
 
 
@@ -86,7 +89,7 @@ def parse_csv(
     frame = table.frame.copy()
     frame["technology"] = technology
     gps = coordinates(frame, "longitude", "latitude")
-    return convert_records(CSV_NAME, _sample_columns(frame), table.lines, timezone, gps=gps, table=table)
+    return convert_records(CSV_NAME, sample_columns(frame), table.lines, timezone, gps=gps, table=table)
 
 
 def _leading_comments(text: str) -> int:
@@ -113,23 +116,57 @@ def parse_json(
     """Parse Network Survey JSON messages (one per line, or one document).
 
     Cell records (LteRecord, NrRecord, UmtsRecord, GsmRecord) become samples; other messages
-    (PhoneState, DeviceStatus, CdmaRecord…) are counted in a note.
+    (PhoneState, DeviceStatus, CdmaRecord…) are counted in a note. When every cell record of a
+    JSON Lines file carries an envelope ``id``, ``extra["client_ids"]`` lists them, aligned
+    with the samples, so that ingest skips records the survey already holds.
     """
-    records, lines, skipped = [], [], {}
+    records, lines, ids, skipped = [], [], [], {}
     for line, value in json_lines(data, filename):
         for message in value if isinstance(value, list) else [value]:
             kind = message.get("messageType") if isinstance(message, dict) else None
             if kind in MESSAGE_TECHNOLOGIES and isinstance(message.get("data"), dict):
                 records.append({**message["data"], "technology": MESSAGE_TECHNOLOGIES[kind]})
                 lines.append(line)
+                ids.append(message_id(message))
             else:
                 skipped[str(kind)] = skipped.get(str(kind), 0) + 1
+
     keys = sorted({key for record in records for key in record})
     frame = text_frame(records, keys or ["technology"])
     notes = [_skipped_note(kind, count) for kind, count in sorted(skipped.items())]
     gps = coordinates(frame, "longitude", "latitude")
     lines_array = np.asarray(lines, dtype=int)
-    return convert_records(JSON_NAME, _sample_columns(frame), lines_array, timezone, notes=notes, gps=gps)
+    result = convert_records(JSON_NAME, sample_columns(frame), lines_array, timezone, notes=notes, gps=gps)
+
+    client_ids = _client_ids(ids, lines, result)
+    if client_ids is not None:
+        result.extra["client_ids"] = client_ids
+    return result
+
+
+def message_id(message: dict) -> str | None:
+    """Return the envelope ``id`` of a message as text, or None when it has no usable one.
+
+    The Network Survey app sends no id; other publishers of the same messages may. An id
+    longer than the stored client id (100 characters) is not used.
+    """
+    value = message.get("id")
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    text = str(value).strip()
+    return text if 0 < len(text) <= MAX_ID_LENGTH else None
+
+
+def _client_ids(ids: list[str | None], lines: list[int], result: ParseResult) -> list[str] | None:
+    """Return the ids of the kept samples, or None unless every record has an id on its own line.
+
+    Kept samples are matched to their record by line. A line identifies a record only in JSON
+    Lines, because the records of one JSON array all sit on line 1.
+    """
+    if not ids or None in ids or len(set(lines)) != len(lines):
+        return None
+    by_line = dict(zip(lines, ids))
+    return [by_line[int(line)] for line in result.samples["row_number"]]
 
 
 def _skipped_note(kind: str, count: int) -> str:
@@ -143,7 +180,7 @@ def _skipped_note(kind: str, count: int) -> str:
 # --- shared ---------------------------------------------------------------------------------
 
 
-def _sample_columns(frame: pd.DataFrame) -> pd.DataFrame:
+def sample_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Rename message fields to sample-table columns according to each row's technology."""
 
     def field(name: str) -> pd.Series:
@@ -167,13 +204,13 @@ def _sample_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
 def blank_csv(data: bytes) -> bytes:
     """Blank ``deviceSerialNumber`` and identifier columns; comment lines are kept."""
-    return blank_delimited_columns(data, _is_private)
+    return blank_delimited_columns(data, is_private_key)
 
 
 def blank_json(data: bytes) -> bytes:
     """Blank ``deviceSerialNumber`` and identifier keys in place, keeping the layout."""
     decoded = decode_text(data)
-    text = blank_json_text(decoded.text, _is_private)
+    text = blank_json_text(decoded.text, is_private_key)
     return data if text == decoded.text else decoded.encode(text)
 
 

@@ -5,6 +5,10 @@ position, so a survey script must record each call with its time, one JSON objec
 
     {"time": "2026-11-03T09:15:00+01:00", "cells": [{"type": "lte", "registered": true, …}]}
 
+The project's collector (``tools/termux/zoneblanche-collect``) writes these lines and adds two
+optional keys: ``sim_operator``, the SIM's home PLMN as Android reports it (``20801``), which
+names the operator of a call that returns no cell, and ``device_model``, the phone model.
+
 A key is omitted when Android reports it unavailable. LTE and NR ``dbm`` are always written,
 so they can be 2147483647 (``CellInfo.UNAVAILABLE``), read as missing. A call that returns no
 cell (an empty array) is kept as a sample with service ``unknown``: Android returns one when
@@ -13,11 +17,14 @@ the phone measures no cell, and also when the app lacks the location permission.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
 from survey.errors import FormatError
 from survey.i18n import _, ngettext
+from survey.operators import normalize_plmn
 from survey.parsers.base import Head, LogFormat, ParseResult
 from survey.parsers.native import blank_json
 from survey.parsers.records import convert_records, json_lines, plmn_from_codes, text_frame
@@ -29,7 +36,10 @@ TECHNOLOGIES = {"lte": "lte", "nr": "nr", "gsm": "gsm", "wcdma": "umts"}
 COLUMNS = [
     "line", "time", "type", "registered", "mcc", "mnc", "dbm", "rsrp", "rsrq", "rssi", "ss_rsrp",
     "ss_rsrq", "ss_sinr", "ci", "nci", "cid", "pci", "psc", "tac", "lac", "arfcn", "bands",
+    "sim_operator", "device_model",
 ]  # fmt: skip
+# Keys of a recorded line that apply to every cell of its call.
+LINE_KEYS = ("sim_operator", "device_model")
 
 
 def _is_cell(value: object) -> bool:
@@ -50,7 +60,14 @@ def sniff(head: Head) -> bool:
     if document is None and head.text.lstrip().startswith("[") and '"registered"' in head.text:
         return True  # an array of cells that is not valid JSON: parse() reports the line
     line = head.first_line.strip()
-    return line.startswith("{") and '"cells"' in line and '"type"' in line
+    if not line.startswith("{"):
+        return False
+    try:
+        first = json.loads(line)
+    except ValueError:
+        return '"cells"' in line and '"type"' in line  # parse() reports the invalid line
+    # A first call may return no cell (an empty list), so the time key marks the format too.
+    return _cells_of(first) is not None and any(key in first for key in TIME_KEYS)
 
 
 def parse(
@@ -102,15 +119,16 @@ def _flatten(entries: list[tuple[int, object]]) -> tuple[list[dict], int]:
     for line, entry in entries:
         cells = _cells_of(entry)
         time = next((entry.get(key) for key in TIME_KEYS if isinstance(entry, dict) and key in entry), None)
+        call = {key: entry.get(key) for key in LINE_KEYS} if isinstance(entry, dict) else {}
         if cells is None:
             records.append({"line": line, "time": time, "type": "invalid"})
             continue
         if not cells:
-            records.append({"line": line, "time": time, "type": "none"})
+            records.append({**call, "line": line, "time": time, "type": "none"})
             continue
         for cell in cells:
             if isinstance(cell, dict) and str(cell.get("type", "")).lower() in TECHNOLOGIES:
-                records.append({**cell, "line": line, "time": time})
+                records.append({**cell, **call, "line": line, "time": time})
             else:
                 skipped += 1
     return records, skipped
@@ -135,6 +153,10 @@ def _sample_columns(frame: pd.DataFrame) -> pd.DataFrame:
     out["technology"] = technology.where(~kind.isin(["none", "invalid"]), "")
     out["serving"] = frame["registered"]
     out["plmn"] = plmn_from_codes(frame["mcc"], frame["mnc"])
+    # A call without cells is attributed to the SIM's operator when the line names it.
+    sim_plmn = frame["sim_operator"].map(lambda code: normalize_plmn(code) or "")
+    out["plmn"] = out["plmn"].mask((kind == "none") & (out["plmn"] == ""), sim_plmn)
+    out["device_model"] = frame["device_model"]
     out["rsrp_dbm"] = pick((lte, "rsrp"), (nr, "ss_rsrp"))
     out["rsrp_dbm"] = out["rsrp_dbm"].mask(lte & (out["rsrp_dbm"] == ""), frame["dbm"])
     out["rsrq_db"] = pick((lte, "rsrq"), (nr, "ss_rsrq"))
