@@ -9,49 +9,64 @@
 - ``resurvey``: too few samples to decide;
 - ``none``: voice is reliable and the room has no line.
 
-Walking distances follow the room graph of each level (see ``walking_distances``). Lines serve
-rooms of their own level only.
+Walking distances follow the room graph of each level, through the plan's doors where they are
+known and through assumed doors otherwise (see ``walking_distances``). Lines serve rooms of
+their own level only.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 
 import numpy as np
 import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
+from shapely.geometry.base import BaseGeometry
 
 from survey.categories import CATEGORIES, category_or_other, criticality_label
 from survey.i18n import _
 from survey.policy import Policy
 from survey.results import Recommendation, RoomResult
 
+logger = logging.getLogger(__name__)
+
 # Rooms closer than this share a wall, in metres (drawings leave small gaps between rooms).
 WALL_GAP_M = 0.3
 CRITICALITY_ORDER = {"vital": 0, "high": 1, "normal": 2, "low": 3}
 
 
-def recommend(rooms: list[RoomResult], policy: Policy) -> None:
-    """Set the recommendation of every room, level by level."""
+def recommend(rooms: list[RoomResult], policy: Policy, doors: dict[int, list[BaseGeometry]] | None = None) -> None:
+    """Set the recommendation of every room, level by level.
+
+    ``doors`` maps a level id to the doors drawn on its plan (see :func:`walking_distances`);
+    levels without an entry get assumed doors.
+    """
     by_level: dict[int, list[RoomResult]] = defaultdict(list)
     for room in rooms:
         by_level[room.level_id].append(room)
-    for level_rooms in by_level.values():
-        _recommend_level(level_rooms, policy)
+    for level_id, level_rooms in by_level.items():
+        _recommend_level(level_rooms, policy, (doors or {}).get(level_id))
 
 
-def walking_distances(rooms: list[RoomResult], gap_m: float = WALL_GAP_M) -> np.ndarray:
+def walking_distances(rooms: list[RoomResult], gap_m: float = WALL_GAP_M, doors: list[BaseGeometry] | None = None) -> np.ndarray:
     """Return the matrix of walking distances in metres between the rooms of one level.
 
-    Doors are not drawn on most plans, so a door is assumed in the middle of every wall a room
-    shares with a circulation space (corridor, lobby, stairs); a room with no such wall opens
-    onto all its neighbours. A walk goes from a room's representative point to a door, then
-    straight from door to door across each space, and on to the other room's point.
+    ``doors`` are the doors drawn on the plan, as shapely Points or LineStrings in plan
+    metres. A door links the two rooms within ``gap_m`` of it, or the nearest two when more are.
+    Between two rooms that both have a drawn door, only drawn doors count; elsewhere doors are
+    still assumed, so that a room the plan gives no door stays reachable.
+    Without ``doors``, a door is assumed in the middle of every wall a room shares with a
+    circulation space (corridor, lobby, stairs), and a room with no such wall opens onto all
+    its neighbours. A walk goes from a room's representative point to a door, then straight
+    from door to door across each space, and on to the other room's point.
     """
     count = len(rooms)
     points = [room.geometry.representative_point() for room in rooms]
-    doors = _doors(rooms, gap_m)
+    links = _known_doors(rooms, doors, gap_m) if doors else []
+    with_known_door = {room for a, b, _door in links for room in (a, b)}
+    links += [link for link in _assumed_doors(rooms, gap_m) if link[0] not in with_known_door or link[1] not in with_known_door]
 
     # Nodes 0..count-1 are the rooms' points; then one node per door.
     rows, columns, weights = [], [], []
@@ -62,7 +77,7 @@ def walking_distances(rooms: list[RoomResult], gap_m: float = WALL_GAP_M) -> np.
         weights.extend([max(length, 1e-6)] * 2)
 
     doors_of: dict[int, list[tuple[int, shapely.Point]]] = defaultdict(list)
-    for number, (a, b, door) in enumerate(doors):
+    for number, (a, b, door) in enumerate(links):
         node = count + number
         for side in (a, b):
             link(side, node, points[side].distance(door))
@@ -72,12 +87,28 @@ def walking_distances(rooms: list[RoomResult], gap_m: float = WALL_GAP_M) -> np.
             for other_node, other_door in members[position + 1 :]:
                 link(node, other_node, door.distance(other_door))
 
-    size = count + len(doors)
+    size = count + len(links)
     graph = coo_matrix((weights, (rows, columns)), shape=(size, size)).tocsr()
     return dijkstra(graph, directed=False, indices=list(range(count)))[:, :count]
 
 
-def _doors(rooms: list[RoomResult], gap_m: float) -> list[tuple[int, int, shapely.Point]]:
+def _known_doors(rooms: list[RoomResult], doors: list[BaseGeometry], gap_m: float) -> list[tuple[int, int, shapely.Point]]:
+    """Return (room, room, door point) for each drawn door that lies between two rooms."""
+    geometries = [room.geometry for room in rooms]
+    tree = shapely.STRtree(geometries)
+    links = []
+    for door in doors:
+        point = door.interpolate(0.5, normalized=True) if door.geom_type == "LineString" else door.centroid
+        near = tree.query(door, predicate="dwithin", distance=gap_m)
+        if len(near) < 2:
+            logger.debug("door at %s touches %d room(s); ignored", point.wkt, len(near))
+            continue
+        nearest = sorted(near, key=lambda index: geometries[index].distance(door))[:2]
+        links.append((int(min(nearest)), int(max(nearest)), point))
+    return links
+
+
+def _assumed_doors(rooms: list[RoomResult], gap_m: float) -> list[tuple[int, int, shapely.Point]]:
     """Return (room, room, door point) for each pair of rooms assumed to open onto each other."""
     geometries = [room.geometry for room in rooms]
     tree = shapely.STRtree(geometries)
@@ -103,7 +134,7 @@ def _doors(rooms: list[RoomResult], gap_m: float) -> list[tuple[int, int, shapel
     return doors
 
 
-def _recommend_level(rooms: list[RoomResult], policy: Policy) -> None:
+def _recommend_level(rooms: list[RoomResult], policy: Policy, doors: list[BaseGeometry] | None = None) -> None:
     needs_line = []
     for room in rooms:
         decided = _direct_recommendation(room)
@@ -117,7 +148,7 @@ def _recommend_level(rooms: list[RoomResult], policy: Policy) -> None:
     if not needs_line:
         return
 
-    distances = walking_distances(rooms)
+    distances = walking_distances(rooms, doors=doors)
     index = {id(room): position for position, room in enumerate(rooms)}
     line_positions = [index[id(room)] for room in rooms if room.analog_line or room.recommendation.action == "install_analog_line"]
     uncovered = []

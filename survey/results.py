@@ -27,10 +27,41 @@ ACTIONS = [
 ]
 
 
-def _rounded(value: float | None, digits: int = 1) -> float | None:
+def rounded(value: float | None, digits: int = 1) -> float | None:
+    """Return ``value`` rounded to ``digits`` for JSON, or None when it is missing or NaN."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return round(float(value), digits)
+
+
+_rounded = rounded
+
+
+@dataclass
+class GroupVerdict:
+    """The voice verdict of one room for one operator over a group of technologies.
+
+    The ``all`` group counts 2G/3G samples as usable when their level reaches the policy's
+    2G/3G thresholds, for the years those networks still run.
+    """
+
+    technologies: str
+    verdict: str
+    samples: int
+    usable: int
+    pass_rate: float | None
+    pass_rate_low: float | None
+    pass_rate_high: float | None
+
+    def as_dict(self) -> dict:
+        return {
+            "technologies": self.technologies,
+            "verdict": self.verdict,
+            "samples": self.samples,
+            "usable": self.usable,
+            "pass_rate": _rounded(self.pass_rate, 4),
+            "pass_rate_ci95": [_rounded(self.pass_rate_low, 4), _rounded(self.pass_rate_high, 4)],
+        }
 
 
 @dataclass
@@ -39,6 +70,9 @@ class OperatorVerdict:
 
     ``pass_rate`` is the share of samples usable for voice (no-service samples count as
     failures); ``pass_rate_low`` and ``pass_rate_high`` bound it at 95 % confidence (Wilson).
+    ``decisive`` is true when that interval lies wholly on the verdict's side of the required
+    rate, so that more samples of the same kind would hardly change the verdict.
+    ``all_technologies`` is the same verdict with 2G/3G samples counted.
     """
 
     plmn: str
@@ -54,6 +88,8 @@ class OperatorVerdict:
     pass_rate_high: float | None
     rsrp_p10_dbm: float | None
     rsrp_median_dbm: float | None
+    decisive: bool | None = None
+    all_technologies: GroupVerdict | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -69,6 +105,8 @@ class OperatorVerdict:
             "pass_rate_ci95": [_rounded(self.pass_rate_low, 4), _rounded(self.pass_rate_high, 4)],
             "rsrp_p10_dbm": _rounded(self.rsrp_p10_dbm),
             "rsrp_median_dbm": _rounded(self.rsrp_median_dbm),
+            "decisive": self.decisive,
+            "all_technologies": self.all_technologies.as_dict() if self.all_technologies else None,
         }
 
 
@@ -110,6 +148,7 @@ class RoomResult:
     attenuation_db: float | None = None
     verdicts: list[OperatorVerdict] = field(default_factory=list)
     voice: str = "insufficient_data"
+    voice_all_technologies: str = "insufficient_data"
     recommendation: Recommendation = field(default_factory=lambda: Recommendation("none"))
 
     def verdict_for(self, plmn: str) -> OperatorVerdict | None:
@@ -130,6 +169,8 @@ class RoomResult:
             "shielded": self.shielded,
             "attenuation_db": _rounded(self.attenuation_db),
             "voice": self.voice,
+            "voice_all_technologies": self.voice_all_technologies,
+            "neighbour_median_dbm": _rounded(self.neighbour_median_dbm),
             "verdicts": [verdict.as_dict() for verdict in self.verdicts],
             "recommendation": self.recommendation.as_dict(),
         }

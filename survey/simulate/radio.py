@@ -24,7 +24,7 @@ from scipy import ndimage
 
 from survey.operators import FRENCH_OPERATORS
 from survey.simulate.building import Hospital, Level
-from survey.simulate.walls import wall_loss_db
+from survey.simulate.walls import summed_wall_loss_db
 
 # Path loss: log-distance model with free-space loss at 1 m (Friis) and an exponent of 3.0,
 # the low end of outdoor macro-cell slopes, so that cells 50–300 m away serve the building.
@@ -157,6 +157,9 @@ class RadioModel:
         self.seed = seed
         self.stations = list(stations if stations is not None else STATIONS)
         self.plmns = list(dict.fromkeys(station.plmn for station in self.stations))
+        self.shadowing_sigma_db = SHADOWING_SIGMA_DB
+        self.shadowing_correlation_m = SHADOWING_CORRELATION_M
+        self.fast_fading_sigma_db = FAST_FADING_SIGMA_DB
         self._shadowing: dict[tuple[str, int], tuple[np.ndarray, float, float]] = {}
 
     def stations_of(self, plmn: str) -> list[Station]:
@@ -198,7 +201,7 @@ class RadioModel:
         mean = per_station.max(axis=0) + common
 
         # Fast fading on RSRP. Below the sensitivity the phone has no service.
-        rsrp = mean + rng.normal(0.0, FAST_FADING_SIGMA_DB, len(x))
+        rsrp = mean + rng.normal(0.0, self.fast_fading_sigma_db, len(x))
         in_service = rsrp >= SENSITIVITY_DBM
 
         # SINR and RSRQ from the same signal, noise and interference.
@@ -252,12 +255,17 @@ class RadioModel:
         entry_loss = np.where(inside, BUILDING_ENTRY_LOSS_DB, 0.0)
 
         # Interior walls crossed on the straight line from the cell to the point.
-        concrete_db = CONCRETE_LOSS_INTERCEPT_DB + CONCRETE_LOSS_DB_PER_GHZ * station.frequency_mhz / 1000
         start = np.broadcast_to([station.x_m, station.y_m], (len(x), 2))
-        walls = wall_loss_db(start, np.column_stack([x, y]), level.walls, DRYWALL_LOSS_DB, concrete_db)
+        walls = summed_wall_loss_db(start, np.column_stack([x, y]), level.walls,
+                                    self.wall_losses_db(station, level))
         walls = WALL_LOSS_CAP_DB * (1 - np.exp(-walls / WALL_LOSS_CAP_DB))
 
         return station.eirp_dbm - path_loss - entry_loss - walls
+
+    def wall_losses_db(self, station: Station, level: Level) -> np.ndarray:
+        """Return the loss of each interior wall of ``level`` at the station's frequency, in dB."""
+        concrete_db = CONCRETE_LOSS_INTERCEPT_DB + CONCRETE_LOSS_DB_PER_GHZ * station.frequency_mhz / 1000
+        return np.where(level.walls.concrete, concrete_db, DRYWALL_LOSS_DB)
 
     def _level_terms(self, plmn: str, level: Level, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         # Shielding of the room the point is in. Rooms never overlap, so at most one applies.
@@ -291,9 +299,9 @@ class RadioModel:
         noise = rng.standard_normal(shape)
 
         # A Gaussian filter of width s gives a correlation of exp(-d²/4s²), so 1/e at 2s.
-        sigma_cells = SHADOWING_CORRELATION_M / 2 / SHADOWING_GRID_M
+        sigma_cells = self.shadowing_correlation_m / 2 / SHADOWING_GRID_M
         field = ndimage.gaussian_filter(noise, sigma_cells, mode="reflect")
-        field = (field - field.mean()) / field.std() * SHADOWING_SIGMA_DB
+        field = (field - field.mean()) / field.std() * self.shadowing_sigma_db
         return field, x0, y0
 
     def _distance_m(self, stations: list[Station], serving: np.ndarray, ordinal: int,

@@ -40,6 +40,25 @@ DOOR_PAUSE_SECONDS = (2, 6)
 Point2 = tuple[float, float]
 
 
+@dataclass(frozen=True)
+class WalkDensity:
+    """How long the technician stays in each room, as samples at one per second.
+
+    The defaults are those of the sample hospital: at least 12 samples and one per 3 m²,
+    above the default verdict rule of 10 and one per 4 m².
+    """
+
+    min_samples: int = MIN_SAMPLES_PER_ROOM
+    area_per_sample_m2: float = AREA_PER_SAMPLE_M2
+    extra_seconds: int = EXTRA_SECONDS
+
+
+DEFAULT_DENSITY = WalkDensity()
+
+# Seconds spent in a room entered only briefly: a step through the door and back.
+BRIEF_VISIT_DEPTH_M = 1.5
+
+
 @dataclass
 class Walk:
     """A walk through one level: waypoints, positions per second and room visits."""
@@ -73,17 +92,25 @@ def walk_level(hospital_level: Level, start_time: pd.Timestamp,
     return walk.waypoints, walk.positions
 
 
-def plan_walk(level: Level, start_time: pd.Timestamp, seed: int) -> Walk:
-    """Simulate the walk through ``level`` like :func:`walk_level`, and return its visits too."""
+def plan_walk(level: Level, start_time: pd.Timestamp, seed: int,
+              density: WalkDensity = DEFAULT_DENSITY,
+              brief_rooms: frozenset[str] = frozenset()) -> Walk:
+    """Simulate the walk through ``level`` like :func:`walk_level`, and return its visits too.
+
+    ``density`` sets the time spent in each room and corridor. The rooms whose refs are in
+    ``brief_rooms`` are entered only a step past the door, as a technician does when a room
+    is busy, so they get a handful of samples near the door.
+    """
     rng = np.random.default_rng(seed)
     speed = float(rng.uniform(*SPEED_RANGE_M_S))
     path = _Path(speed, level)
+    path.density = density
 
     # Part 1: the corridor loop, one visit per corridor.
     visits = _walk_corridor_loop(path, level)
 
     # Part 2: the loop again, entering every room on the way.
-    visits += _walk_rooms(path, level, rng)
+    visits += _walk_rooms(path, level, rng, brief_rooms)
 
     return _timed_walk(path, level, start_time, visits)
 
@@ -96,6 +123,7 @@ class _Path:
         self.level = level
         self.points: list[Point2] = []
         self.seconds: list[int] = []
+        self.density = DEFAULT_DENSITY
 
     @property
     def last(self) -> Point2:
@@ -165,7 +193,7 @@ def _corridor_runs(path: _Path, level: Level, first: int) -> list[tuple[str, int
 def _widen_corridor_run(path: _Path, corridor: Room, start: int, end: int) -> None:
     # Replace the longest straight leg between waypoints ``start`` and ``end`` by a zig-zag
     # across the corridor, with as many turns as it takes to stay there long enough.
-    needed = _required_seconds(corridor)
+    needed = _required_seconds(corridor, path.density)
     walked = sum(path.seconds[start + 1:end + 1])
     if walked >= needed or end == start:
         return
@@ -208,7 +236,8 @@ def _zigzag(a: Point2, b: Point2, room: Room, turns: int) -> list[Point2]:
     return points
 
 
-def _walk_rooms(path: _Path, level: Level, rng: np.random.Generator) -> list[tuple[str, int, int]]:
+def _walk_rooms(path: _Path, level: Level, rng: np.random.Generator,
+                brief_rooms: frozenset[str] = frozenset()) -> list[tuple[str, int, int]]:
     route_line = LineString(level.route)
     rooms = [room for room in level.rooms if room.door is not None]
     rooms.sort(key=lambda room: route_line.project(Point(room.door.outside())))
@@ -227,7 +256,11 @@ def _walk_rooms(path: _Path, level: Level, rng: np.random.Generator) -> list[tup
             path.pause(int(rng.integers(*DOOR_PAUSE_SECONDS)))
         path.go(room.door.inside())
         first = len(path.points) - 1
-        for point in _room_sweep(room, room.door.inside(), path.speed):
+        if room.ref in brief_rooms:
+            sweep = _brief_visit(room)
+        else:
+            sweep = _room_sweep(room, room.door.inside(), path.speed, path.density)
+        for point in sweep:
             path.go(point)
         visits.append((room.ref, first, len(path.points) - 1))
         path.go(room.door.outside())
@@ -251,10 +284,24 @@ def _point_at(line: LineString, distance: float) -> Point2:
     return (point.x, point.y)
 
 
-def _room_sweep(room: Room, entry: Point2, speed: float) -> list[Point2]:
+def _brief_visit(room: Room) -> list[Point2]:
+    # A step straight in from the door and back to it.
+    inside = room.door.inside()
+    depth = min(BRIEF_VISIT_DEPTH_M, _room_depth(room) / 2)
+    step = (inside[0] + depth * room.door.normal[0], inside[1] + depth * room.door.normal[1])
+    return [step, inside]
+
+
+def _room_depth(room: Room) -> float:
+    min_x, min_y, max_x, max_y = room.polygon.bounds
+    return max_y - min_y if room.door.normal[0] == 0 else max_x - min_x
+
+
+def _room_sweep(room: Room, entry: Point2, speed: float,
+                density: WalkDensity = DEFAULT_DENSITY) -> list[Point2]:
     # A zig-zag of parallel lines along the room's longer side, from the door and back to
     # it, with as many lines as it takes to spend the required time inside.
-    needed = _required_seconds(room)
+    needed = _required_seconds(room, density)
     min_x, min_y, max_x, max_y = room.polygon.bounds
     margin = min(WALL_MARGIN_M, (max_x - min_x) / 4, (max_y - min_y) / 4)
     box = (min_x + margin, min_y + margin, max_x - margin, max_y - margin)
@@ -288,8 +335,9 @@ def _parallel_lines(box: tuple[float, float, float, float], lines: int, entry: P
     return points
 
 
-def _required_seconds(room: Room) -> int:
-    return max(MIN_SAMPLES_PER_ROOM, math.ceil(room.area_m2 / AREA_PER_SAMPLE_M2)) + EXTRA_SECONDS
+def _required_seconds(room: Room, density: WalkDensity = DEFAULT_DENSITY) -> int:
+    by_area = math.ceil(room.area_m2 / density.area_per_sample_m2)
+    return max(density.min_samples, by_area) + density.extra_seconds
 
 
 def _duration(start: Point2, points: list[Point2], speed: float) -> int:

@@ -97,6 +97,13 @@ def wall_loss_db(p0: np.ndarray, p1: np.ndarray, walls: Walls, drywall_db: float
     ``p0`` and ``p1`` are arrays of shape (n, 2) in plan metres; the result has shape (n,).
     """
     losses = np.where(walls.concrete, concrete_db, drywall_db)
+    return summed_wall_loss_db(p0, p1, walls, losses)
+
+
+def summed_wall_loss_db(p0: np.ndarray, p1: np.ndarray, walls: Walls,
+                        losses_db: np.ndarray) -> np.ndarray:
+    """Sum ``losses_db`` (one value per interior wall) over the walls each segment p0→p1 crosses."""
+    losses = np.asarray(losses_db, dtype=float)
     total = np.zeros(len(p0))
     if len(losses) == 0:
         return total

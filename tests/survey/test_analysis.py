@@ -123,3 +123,86 @@ def test_shielding_ignores_shielded_neighbour():
     _fill_shielding(rooms, samples, DEFAULT_POLICY)
     assert [r.shielded for r in rooms] == [False, True, True]
     assert rooms[1].attenuation_db == pytest.approx(40.0)
+
+
+def test_all_technologies_counts_3g():
+    rooms = [room(1, box(0, 0, 4, 4))]
+    samples = conform(
+        pd.DataFrame(
+            {
+                "time": pd.Timestamp("2026-11-03T09:00:00Z"),
+                "room_id": 1,
+                "level_id": 1,
+                "plmn": "208-01",
+                "technology": ["lte"] * 10 + ["umts"] * 10,
+                "service": "in_service",
+                "rsrp_dbm": [-90.0] * 10 + [np.nan] * 10,
+                "rscp_dbm": [np.nan] * 10 + [-95.0] * 9 + [-110.0],
+                "sinr_db": 10.0,
+            }
+        )
+    )
+    _fill_verdicts(rooms, samples, [("208-01", "Orange")], DEFAULT_POLICY)
+    verdict = rooms[0].verdicts[0]
+    # LTE/NR only: the 3G samples fail; all technologies: 19 of 20 reach -105 dBm RSCP.
+    assert verdict.pass_rate == pytest.approx(0.5)
+    assert verdict.verdict == "unreliable"
+    assert verdict.all_technologies.pass_rate == pytest.approx(0.95)
+    assert verdict.all_technologies.verdict == "reliable"
+    assert rooms[0].voice == "unreliable"
+    assert rooms[0].voice_all_technologies == "reliable"
+    assert verdict.as_dict()["all_technologies"]["technologies"] == "all"
+
+
+def test_decisive_when_interval_clears_the_rate():
+    rooms = [room(1, box(0, 0, 4, 4)), room(2, box(4, 0, 8, 4)), room(3, box(8, 0, 12, 4))]
+    samples = pd.concat(
+        [
+            samples_in(1, [-90] * 200),  # 100 % of 200: Wilson low bound 0.981 > 0.95
+            samples_in(2, [-90] * 19 + [-115]),  # 95 % of 20: the interval straddles 0.95
+            samples_in(3, [-120] * 20),  # 0 %: wholly below
+        ],
+        ignore_index=True,
+    )
+    _fill_verdicts(rooms, samples, [("208-01", "Orange")], DEFAULT_POLICY)
+    assert [r.verdicts[0].decisive for r in rooms] == [True, False, True]
+    assert [r.verdicts[0].verdict for r in rooms] == ["reliable", "reliable", "unreliable"]
+
+
+def test_wilson_interval_edges():
+    # All successes: the upper bound is 1 and the lower bound leaves room for failures.
+    low, high = wilson_interval(20, 20)
+    assert high == pytest.approx(1.0)
+    assert low == pytest.approx(0.8389, abs=1e-4)
+    low, high = wilson_interval(0, 20)
+    assert low == pytest.approx(0.0)
+    assert high == pytest.approx(0.1611, abs=1e-4)
+
+
+def test_json_keeps_the_documented_keys():
+    rooms = [room(1, box(0, 0, 4, 4))]
+    _fill_verdicts(rooms, samples_in(1, [-90] * 20), [("208-01", "Orange")], DEFAULT_POLICY)
+    data = rooms[0].as_dict()
+    for key in ("level", "ref", "name", "category", "criticality", "analog_line", "shielded", "attenuation_db", "verdicts", "recommendation"):
+        assert key in data
+    for key in ("plmn", "operator", "verdict", "samples", "pass_rate", "rsrp_p10_dbm"):
+        assert key in data["verdicts"][0]
+
+
+def test_shielding_compares_both_sides_of_each_wall():
+    # A 30 m corridor whose signal falls from -80 dBm (west) to -110 dBm (east), and an
+    # office at its west end at -97 dBm. The office is 17 dB below the corridor's median but
+    # only 3 dB below the corridor where they touch, and samples placed by x, y compare the latter.
+    corridor = box(0, 0, 30, 2)
+    office = box(0, 2, 5, 6)
+    rooms = [room(1, corridor), room(2, office)]
+    x = np.linspace(0.5, 29.5, 60)
+    corridor_samples = samples_in(1, list(-80 - (x - 0.5)))
+    corridor_samples["x_m"], corridor_samples["y_m"] = x, 1.0
+    office_samples = samples_in(2, [-97.0] * 20)
+    office_samples["x_m"], office_samples["y_m"] = np.linspace(0.5, 4.5, 20), 3.0
+    samples = pd.concat([corridor_samples, office_samples], ignore_index=True)
+    _fill_verdicts(rooms, samples, [("208-01", "Orange")], DEFAULT_POLICY)
+    _fill_shielding(rooms, samples, DEFAULT_POLICY)
+    assert not rooms[1].shielded
+    assert rooms[1].attenuation_db < 15

@@ -83,3 +83,68 @@ def test_far_rooms_get_a_proposed_line():
             assert index[ref].recommendation.action == "nearest_line"
             assert index[ref].recommendation.line_room_ref == hosts[0].ref
             assert index[ref].recommendation.distance_m <= 30
+
+
+def test_known_doors_replace_assumed_ones():
+    from shapely.geometry import LineString, Point
+
+    rooms = corridor_level(20)
+    refs = [r.ref for r in rooms]
+    # O00 opens onto the corridor at its west end and onto O01 through their shared wall;
+    # O01 has no door of its own onto the corridor.
+    doors = [Point(0.5, 2.0), LineString([(5.0, 3.5), (5.0, 4.5)])]
+    distances = walking_distances(rooms, doors=doors)
+    o01, o03 = refs.index("O01"), refs.index("O03")
+
+    # O03 (assumed door at 17.5, 2) → along the corridor to 0.5 → across O00 to its door
+    # at (5, 4) → O01's point (7.5, 4).
+    expected = 2.0 + 17.0 + np.hypot(4.5, 2.0) + 2.5
+    assert distances[o03, o01] == pytest.approx(expected, abs=0.05)
+    assert walking_distances(rooms)[o03, o01] == pytest.approx(14.0, abs=0.1)
+
+
+def test_door_on_the_envelope_is_ignored():
+    from shapely.geometry import Point
+
+    rooms = corridor_level(20)
+    with_outside_door = walking_distances(rooms, doors=[Point(2.5, 6.0)])
+    assert np.allclose(with_outside_door, walking_distances(rooms))
+
+
+def test_recommend_uses_doors_of_the_level():
+    from shapely.geometry import Point
+
+    def level_with_line():
+        rooms = corridor_level(40)
+        index = by_ref(rooms)
+        index["O00"].analog_line = True
+        index["O05"].voice = "unreliable"
+        return rooms, index
+
+    # With assumed doors, O05 is 2 + 25 + 2 = 29 m from the line in O00.
+    rooms, index = level_with_line()
+    recommend(rooms, DEFAULT_POLICY)
+    assert index["O05"].recommendation.line_room_ref == "O00"
+
+    # The plan's doors send O05 through O06 and O07 to the corridor's east end: over 50 m.
+    rooms, index = level_with_line()
+    recommend(rooms, DEFAULT_POLICY, doors={1: [Point(39.5, 2.0), Point(30.0, 4.0), Point(35.0, 4.0)]})
+    assert index["O05"].recommendation.line_room_ref != "O00"
+
+
+def test_reasons_in_french_with_numbers():
+    from survey.i18n import reset_language, set_language
+
+    token = set_language("fr")
+    try:
+        rooms = corridor_level(40)
+        index = by_ref(rooms)
+        index["O00"].analog_line = True
+        index["O02"].voice = "unreliable"
+        recommend(rooms, DEFAULT_POLICY)
+    finally:
+        reset_language(token)
+    reasons = " ".join(index["O02"].recommendation.reasons)
+    assert "ligne analogique la plus proche en O00" in reasons
+    assert "mesures utilisables pour la voix" in reasons
+    assert " m" in reasons
