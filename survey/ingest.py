@@ -25,7 +25,7 @@ from survey.i18n import _
 from survey.models import Room, Sample, Survey, Upload
 from survey.parsers import archives
 from survey.parsers.chunks import CHUNKED_ABOVE_BYTES, LINE_FORMATS, shift_lines, split_lines
-from survey.placement import Track, assign_rooms, place_by_visits, place_on_track, read_track, read_visits
+from survey.placement import Track, assign_rooms, place_by_gps, place_by_visits, place_on_track, read_track, read_visits
 from survey.sampledb import existing_client_ids, insert_samples
 from survey.store import find_level, site_levels
 
@@ -175,7 +175,7 @@ def _parse_chunks(data: bytes, filename: str, format_name: str, timezone: str) -
 
 def _ingest_chunk(session, survey, upload, result, context, options, report) -> None:
     """Place and store the samples of one parse result, and add its counts to ``report``."""
-    samples = context.place(session, result.samples)
+    samples = context.place(result.samples, result.extra.get("gps"))
     client_ids = result.extra.get("client_ids")
     if client_ids is not None:
         samples, client_ids, duplicates = _without_known_ids(session, survey, samples, client_ids)
@@ -199,6 +199,7 @@ class _PlacementContext:
     site_id: int
     timezone: str
     level_id: int | None
+    georeference: dict | None
     filename: str
     track: Track | None
     track_levels: dict
@@ -218,10 +219,16 @@ class _PlacementContext:
         }
         room_refs = {room.ref: (room.id, room.level_id) for room in session.scalars(select(Room).where(Room.site_id == site.id))}
         track_levels = _track_levels(session, survey, track, level, options) if track is not None else {}
-        return cls(site.id, timezone, level.id if level else None, filename, track, track_levels, visits, room_refs, rooms_by_level)
+        georeference = level.georeference if level is not None else None
+        return cls(site.id, timezone, level.id if level else None, georeference, filename, track, track_levels, visits, room_refs, rooms_by_level)
 
-    def place(self, session: Session, samples: pd.DataFrame) -> pd.DataFrame:
-        """Return the samples with level, position and room set where the upload allows."""
+    def place(self, samples: pd.DataFrame, gps: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Return the samples with level, position and room set where the upload allows.
+
+        The sources, by precedence: x_m and y_m columns, the track, the room visits, and last
+        the phone's GPS fixes on a georeferenced level (indoors they are rough, but better
+        than none when the technician marked nothing).
+        """
         samples = samples.copy()
         if samples["x_m"].notna().any():
             if self.level_id is None:
@@ -237,6 +244,8 @@ class _PlacementContext:
             samples = place_on_track(samples, self.track, self.track_levels)
         elif self.visits is not None:
             samples = place_by_visits(samples, self.visits, self.room_refs)
+        elif gps is not None and self.georeference is not None:
+            samples = place_by_gps(samples, gps, self.level_id, self.georeference)
         for level_id, rooms in self.rooms_by_level.items():
             samples = assign_rooms(samples, level_id, rooms)
         return samples

@@ -6,7 +6,8 @@ Three sources, by what the technician recorded:
 - ``track``: waypoints (time, x_m, y_m[, level]) marked while walking; a sample between two
   waypoints is placed by linear interpolation in time, which is exact for a walk at constant
   speed between turns;
-- ``room_visit``: "from t1 to t2 I was in room B2-104": the room is known, not the position.
+- ``room_visit``: "from t1 to t2 I was in room B2-104": the room is known, not the position;
+- ``gps``: the phone's own fixes, on a level georeferenced to WGS84, when nothing else is given.
 
 Samples outside every track's or visit's time span stay unplaced (``position_source`` is
 ``none``); they are stored and counted, never dropped.
@@ -125,6 +126,25 @@ def place_by_visits(samples: pd.DataFrame, visits: pd.DataFrame, rooms: dict[str
         samples.loc[inside, "room_id"] = room_id
         samples.loc[inside, "level_id"] = level_id
         samples.loc[inside, "position_source"] = "room_visit"
+    return samples
+
+
+def place_by_gps(samples: pd.DataFrame, gps: pd.DataFrame, level_id: int, georeference: dict) -> pd.DataFrame:
+    """Place samples at their GPS fix (``gps``: lon, lat aligned with ``samples``) on a georeferenced level."""
+    from survey.plans.georeference import wgs84_to_plan
+
+    samples = samples.copy()
+    lon = pd.to_numeric(gps["lon"], errors="coerce").to_numpy(dtype=float)
+    lat = pd.to_numeric(gps["lat"], errors="coerce").to_numpy(dtype=float)
+    fixed = np.isfinite(lon) & np.isfinite(lat)
+    if not fixed.any():
+        return samples
+    x_m, y_m = wgs84_to_plan(georeference, lon[fixed], lat[fixed])
+    positions = samples.index[fixed]
+    samples.loc[positions, "x_m"] = np.asarray(x_m, dtype=float)
+    samples.loc[positions, "y_m"] = np.asarray(y_m, dtype=float)
+    samples.loc[positions, "level_id"] = level_id
+    samples.loc[positions, "position_source"] = "gps"
     return samples
 
 

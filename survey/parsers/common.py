@@ -98,7 +98,12 @@ def first_line(text: str, limit: int | None = None) -> str:
 
 def split_header(line: str, delimiter: str) -> list[str]:
     """Split a header line into clean column names (quotes, spaces and U+200B removed)."""
-    names = next(csv.reader([line], delimiter=delimiter), [])
+    try:
+        names = next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:
+        # A carriage return or NUL inside the line (binary content read as text): split
+        # plainly, so that detection reports an unrecognized file instead of failing.
+        names = line.split(delimiter)
     return [name.replace("\u200b", "").replace("\ufeff", "").strip().strip('"') for name in names]
 
 

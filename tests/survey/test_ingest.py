@@ -160,3 +160,30 @@ def test_raw_copy_has_identifiers_blanked(store):
     assert b"356938035643809" not in raw
     assert b"10.1.2.3" not in raw
     assert raw.count(b"\n") == csv.count(b"\n")
+
+
+def test_gps_fixes_placed_on_georeferenced_level(store):
+    from survey.plans.georeference import anchor_georeference, plan_to_wgs84, wgs84_to_plan
+    from survey.store import find_level
+
+    # Put the plan's origin 20 m west and 8 m south of the log's first GPS fix.
+    anchor = anchor_georeference(2.372196, 48.827481)
+    lon, lat = plan_to_wgs84(anchor, -20.0, -8.0)
+    georeference = anchor_georeference(float(lon.item()), float(lat.item()))
+    with store.session() as session:
+        find_level(session, find_site(session, "CH Test"), LEVEL).georeference = georeference
+
+    [report] = ingest(store, (SAMPLES / LOG).read_bytes(), LOG, level=LEVEL)
+    with store.session() as session:
+        first = session.execute(select(Sample.x_m, Sample.y_m, Sample.position_source).order_by(Sample.row_number)).first()
+    expected_x, expected_y = wgs84_to_plan(georeference, 2.372196, 48.827481)
+    assert first.position_source == "gps"
+    assert first.x_m == pytest.approx(float(expected_x.item()), abs=0.01)
+    assert first.x_m == pytest.approx(20.0, abs=0.05)
+    assert first.y_m == pytest.approx(8.0, abs=0.05)
+    assert report["unplaced"] < report["accepted"]
+
+
+def test_gps_ignored_on_level_without_georeference(store):
+    [report] = ingest(store, (SAMPLES / LOG).read_bytes(), LOG, level=LEVEL)
+    assert report["unplaced"] == report["accepted"]

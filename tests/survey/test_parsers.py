@@ -577,3 +577,10 @@ def test_blank_identifiers_gnettrack_columns():
     assert b"10.0.0.7" not in blanked
     assert blanked.count(b"\t") == data.count(b"\t")
     assert parsers.parse(blanked, "x.txt").samples["rsrp_dbm"].tolist() == [-95]
+
+
+def test_binary_upload_is_unrecognized_not_a_crash():
+    # A carriage return inside the first line made the header splitter raise csv.Error.
+    data = b"GIF89a\x01\x00\rx\x00,\x80;\t\x00\r\x00\n" + bytes(range(256)) * 4
+    with pytest.raises(FormatError):
+        parsers.detect_format(data, "photo.png")
