@@ -21,7 +21,7 @@ import survey
 from api.errors import install_error_handlers
 from api.middleware import RequestContextMiddleware
 from api.pages import create_templates
-from api.routes import health, levels, pages, reports, sites, surveys
+from api.routes import analysis_tools, health, levels, pages, plans, reports, sites, surveys
 from survey.policy import load_policy
 from survey.settings import Settings
 from survey.store import Store
@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         fallback_language=settings.lang,
         max_upload_bytes=settings.max_upload_bytes,
     )
-    for module in (health, sites, levels, surveys, reports):
+    for module in (health, sites, levels, plans, surveys, reports, analysis_tools):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(pages.router)
     _mount_offline_docs(app)

@@ -14,7 +14,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from survey.errors import InputError, ZoneblancheError
-from survey.i18n import _, set_language
+from survey.i18n import _, ngettext, set_language
 from survey.settings import Settings
 from survey.store import Store
 
@@ -23,13 +23,14 @@ logger = logging.getLogger(__name__)
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="zoneblanche: indoor mobile coverage per room, and the fixed lines to keep.")
 site_app = typer.Typer(no_args_is_help=True, help="Sites (hospitals).")
 plan_app = typer.Typer(no_args_is_help=True, help="Floor plans.")
-rooms_app = typer.Typer(no_args_is_help=True, help="The room registry (CSV).")
+rooms_app = typer.Typer(no_args_is_help=True, help="The room registry (CSV or XLSX).")
 app.add_typer(site_app, name="site")
 app.add_typer(plan_app, name="plan")
 app.add_typer(rooms_app, name="rooms")
 
-out = Console()
-err = Console(stderr=True)
+# Markup is off: messages carry user text such as "[column=value]" that rich would read as tags.
+out = Console(markup=False, highlight=False, soft_wrap=True)
+err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 
 class Context:
@@ -102,46 +103,156 @@ def site_list(as_json: Annotated[bool, typer.Option("--json", help="Print the re
     emit(sites, as_json, lambda rows: [out.print(f"{row['id']}  {row['name']}  ({row['timezone']})") for row in rows])
 
 
+@site_app.command("operators")
+def site_operators(
+    site: Annotated[str, typer.Option(help="Site name or id.")],
+    set_names: Annotated[Optional[list[str]], typer.Option("--set", help='Name an operator: PLMN=name, such as 208-01="Orange Pro". Repeatable.')] = None,
+    unset: Annotated[Optional[list[str]], typer.Option("--unset", help="Remove the site's name of a PLMN, such as 208-01. Repeatable.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Show, or change, the names the site gives to operators (PLMN MCC-MNC)."""
+    from survey.operator_names import operator_names_summary, parse_assignment, update_operator_names
+    from survey.store import find_site
+
+    assignments = dict(parse_assignment(text) for text in set_names or [])
+    with context().store.session() as session:
+        record = find_site(session, site)
+        if assignments or unset:
+            update_operator_names(session, record, set_names=assignments, unset=unset)
+        summary = operator_names_summary(record)
+    emit(summary, as_json, _print_operators)
+
+
+def _print_operators(summary: dict) -> None:
+    table = Table(title=_("Operators of {site}").format(site=summary["site"]))
+    for header in (_("PLMN"), _("name"), _("default name"), _("source")):
+        table.add_column(header)
+    for operator in summary["operators"]:
+        source = _("site") if operator["source"] == "site" else _("default")
+        table.add_row(operator["plmn"], operator["name"] or "", operator["default"] or "", source)
+    out.print(table)
+
+
 # --- plans and rooms ---------------------------------------------------------------------
 
 
 @plan_app.command("import")
 def plan_import(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Plan file.")],
+    file: Annotated[Path, typer.Argument(exists=True, help="Plan file, or an IMDF folder.")],
     site: Annotated[str, typer.Option(help="Site name or id.")],
     building: Annotated[Optional[str], typer.Option(help="Building name; the plan's own, or the site's only one, when left out.")] = None,
-    level: Annotated[Optional[str], typer.Option(help="Level name; the plan's own when left out.")] = None,
+    level: Annotated[Optional[str], typer.Option(help="Level name; the plan's own when left out (the file name for DXF, PDF and images).")] = None,
     ordinal: Annotated[Optional[int], typer.Option(help="Level number: 0 for the ground floor, negative below.")] = None,
-    format: Annotated[str, typer.Option(help="auto, geojson, imdf, osm, dxf or ifc.")] = "auto",
-    units: Annotated[str, typer.Option(help="Units of the plan's coordinates: m, cm or mm.")] = "m",
+    format: Annotated[str, typer.Option(help="auto (detect from the content), geojson, imdf, osm, dxf, ifc, pdf or image.")] = "auto",
+    units: Annotated[Optional[str], typer.Option(help="Units of a DXF drawing when $INSUNITS is wrong: m, cm or mm.")] = None,
+    layer: Annotated[Optional[str], typer.Option(help="DXF layer holding one closed outline per room.")] = None,
+    rename_duplicates: Annotated[bool, typer.Option("--rename-duplicates", help="Import rooms that share a ref as ref-2, ref-3… instead of rejecting the file.")] = False,
+    page: Annotated[int, typer.Option(help="Page of a PDF plan, from 1.")] = 1,
+    dpi: Annotated[int, typer.Option(help="Resolution at which a PDF plan is rendered, in dots per inch.")] = 150,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Import the rooms of a floor plan."""
+    """Import the rooms of a floor plan, or a PDF or image plan as a level background."""
     from survey.plans import import_plan
     from survey.store import find_site
 
-    if units != "m":
-        # TODO: scale plans drawn in cm or mm; GeoJSON plans are read in metres only.
-        raise InputError(_("only plans in metres are read for now"), column="--units", value=units, fix=_("export the plan in metres"))
+    if units is not None and units not in ("m", "cm", "mm"):
+        raise InputError(_("unknown units {units!r}").format(units=units), column="--units", value=units, fix=_("use m, cm or mm"))
+    data = _zipped_folder(file) if file.is_dir() else file.read_bytes()
     with context().store.session() as session:
-        report = import_plan(session, find_site(session, site), file.read_bytes(), file.name, building=building, level=level, ordinal=ordinal, format=format)
+        report = import_plan(
+            session, find_site(session, site), data, file.name, building=building, level=level, ordinal=ordinal, format=format,
+            units=units, layer=layer, rename_duplicates=rename_duplicates, page=page, dpi=dpi,
+        )
     emit(report, as_json, _print_plan_report)
 
 
-def _print_plan_report(report: dict) -> None:
+def _zipped_folder(folder: Path) -> bytes:
+    """Zip the files of a folder (an IMDF archive given unzipped) in memory."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(folder).as_posix())
+    return buffer.getvalue()
+
+
+def _print_plan_report(report: dict, limit: int = 20) -> None:
     for level in report["levels"]:
         out.print(
             _("{file}: level {level} ({building}): {created} rooms created, {updated} updated, {skipped} skipped").format(
                 file=report["file"], level=level["level"], building=level["building"], created=level["rooms_created"], updated=level["rooms_updated"], skipped=len(level["skipped"])
             )
         )
-        for skipped in level["skipped"]:
+        for skipped in level["skipped"][:limit]:
             out.print(f"  - {skipped.get('ref') or skipped['feature']}: {skipped['reason']}")
+        for warning in level.get("warnings", [])[:limit]:
+            out.print(f"  ! {warning.get('ref') or ''} {warning['message']}".rstrip())
+        hidden = max(len(level["skipped"]) - limit, 0) + max(len(level.get("warnings", [])) - limit, 0)
+        if hidden:
+            out.print(_("  … and {count} more; --json lists them all").format(count=hidden))
+
+
+def _level_record(session, site: str, level: str, building: Optional[str]):
+    from survey.store import find_level, find_site
+
+    return find_level(session, find_site(session, site), level, building)
+
+
+@plan_app.command("georeference")
+def plan_georeference(
+    site: Annotated[str, typer.Option(help="Site name or id.")],
+    level: Annotated[str, typer.Option(help="Level name, ordinal or id.")],
+    point: Annotated[list[str], typer.Option(help="Control point x_m,y_m,lon,lat (plan metres, WGS84 degrees); two or more.")],
+    building: Annotated[Optional[str], typer.Option(help="Building of the level, when its name is not unique.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Place a level on the Earth from control points: two give a similarity, three or more an affine fit."""
+    from survey.plans.georeference import fit_georeference, parse_control_point
+
+    georeference = fit_georeference([parse_control_point(text) for text in point])
+    with context().store.session() as session:
+        _level_record(session, site, level, building).georeference = georeference
+    emit(georeference, as_json, _print_georeference)
+
+
+def _print_georeference(georeference: dict) -> None:
+    out.print(_("Georeference ({method}) fitted on {count} points, RMS {rms:.3f} m").format(method=georeference["method"], count=len(georeference["points"]), rms=georeference["rms_m"]))
+    for point, residual in zip(georeference["points"], georeference["residuals_m"]):
+        out.print(f"  ({point['x_m']}, {point['y_m']}) → ({point['lon']}, {point['lat']}): {residual:.3f} m")
+
+
+@plan_app.command("calibrate")
+def plan_calibrate(
+    site: Annotated[str, typer.Option(help="Site name or id.")],
+    level: Annotated[str, typer.Option(help="Level name, ordinal or id.")],
+    first: Annotated[str, typer.Option("--from", help="First pixel point of the background: column,row from the top-left corner.")],
+    second: Annotated[str, typer.Option("--to", help="Second pixel point, as far from the first as possible.")],
+    distance: Annotated[float, typer.Option(help="Real distance between the two points, in metres.")],
+    building: Annotated[Optional[str], typer.Option(help="Building of the level, when its name is not unique.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Set the scale of a level's background plan from two points and the distance between them."""
+    from survey.plans.background import calibrate
+
+    with context().store.session() as session:
+        summary = calibrate(session, _level_record(session, site, level, building).id, _pixel(first, "--from"), _pixel(second, "--to"), distance)
+    emit(summary, as_json, lambda s: out.print(_("{mpp:.5f} m per pixel; the plan measures {width:.1f} m × {height:.1f} m").format(mpp=s["metres_per_pixel"], width=s["bounds_m"][2] - s["bounds_m"][0], height=s["bounds_m"][3] - s["bounds_m"][1])))
+
+
+def _pixel(text: str, option: str) -> tuple[float, float]:
+    try:
+        column, row = (float(part) for part in text.split(","))
+    except ValueError:
+        raise InputError(_("a pixel point must be two numbers column,row"), column=option, value=text, fix=_("write for example {option} 120,845").format(option=option)) from None
+    return column, row
 
 
 @rooms_app.command("import")
 def rooms_import(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Room registry, CSV.")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Room registry, CSV or XLSX.")],
     site: Annotated[str, typer.Option(help="Site name or id.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the changes without storing them.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
@@ -167,14 +278,15 @@ def _print_registry_report(report: dict) -> None:
 @rooms_app.command("export")
 def rooms_export(
     site: Annotated[str, typer.Option(help="Site name or id.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="CSV file to write.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write: .xlsx for a workbook, else CSV.")],
 ) -> None:
-    """Write the room registry as CSV."""
+    """Write the room registry as CSV or XLSX, ready to edit and import again."""
     from survey.registry import export_registry
     from survey.store import find_site
 
+    registry_format = "xlsx" if output.suffix.lower() == ".xlsx" else "csv"
     with context().store.session() as session:
-        output.write_bytes(export_registry(session, find_site(session, site)))
+        output.write_bytes(export_registry(session, find_site(session, site), registry_format))
     err.print(_("Room registry written to {path}").format(path=output))
 
 
@@ -239,7 +351,7 @@ def ingest(
 def _print_ingest_reports(result: dict) -> None:
     for report in result["files"]:
         if "error" in report:
-            err.print(f"[red]{report['error']['message']}[/red]")
+            err.print(report["error"]["message"], style="red")
             _print_row_errors(report["error"]["detail"].get("errors", []))
             continue
         out.print(
@@ -261,6 +373,77 @@ def reparse(
     with context().store.session() as session:
         report = reparse_upload(session, upload)
     emit({"files": [report]}, as_json, _print_ingest_reports)
+
+
+@app.command()
+def listen(
+    topic: Annotated[str, typer.Option(help="MQTT topic filter, such as networksurvey/#.")],
+    site: Annotated[str, typer.Option(help="Site name or id.")],
+    survey: Annotated[str, typer.Option(help="Survey name; created on first use.")],
+    broker: Annotated[str, typer.Option(envvar="ZONEBLANCHE_MQTT_BROKER", help="Broker URL: mqtt://[user:password@]host[:port], or mqtts:// for TLS.")] = "mqtt://127.0.0.1:1883",
+    level: Annotated[Optional[str], typer.Option(help="Level of the track.")] = None,
+    building: Annotated[Optional[str], typer.Option(help="Building of --level.")] = None,
+    track: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False, help="Waypoint track: CSV time,x_m,y_m[,level].")] = None,
+    batch_seconds: Annotated[float, typer.Option(min=0.1, help="Seconds between two ingested batches.")] = 10.0,
+    count: Annotated[Optional[int], typer.Option(min=1, help="Stop after this many messages.")] = None,
+    duration: Annotated[Optional[float], typer.Option(min=0.1, help="Stop after this many seconds.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the final report as JSON.")] = False,
+) -> None:
+    """Ingest Network Survey messages from an MQTT broker, batch by batch, until stopped."""
+    import signal
+
+    from survey.ingest import Attachment, IngestOptions
+    from survey.mqtt import Listener, ListenOptions, parse_broker_url, survey_ingester
+
+    address = parse_broker_url(broker)
+    options = IngestOptions(
+        level=level,
+        building=building,
+        track=Attachment(track.read_bytes(), track.name) if track else None,
+        max_bytes=context().settings.max_upload_bytes,
+    )
+    listener = Listener(
+        address,
+        ListenOptions(topic=topic, batch_seconds=batch_seconds, count=count, duration=duration),
+        survey_ingester(context().store, site, survey, options),
+    )
+    # A service manager stops the listener with SIGTERM: flush the last batch as for Ctrl-C.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    if not as_json:
+        err.print(_("Listening to {topic} on {broker}; press Ctrl-C to stop.").format(topic=topic, broker=address.display))
+    report = listener.run(on_batch=None if as_json else _print_batch)
+    emit(report.as_dict(), as_json, _print_listen_report)
+    if report.unstored:
+        raise typer.Exit(1)
+
+
+def _raise_interrupt(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _print_batch(batch) -> None:
+    if batch.error is not None:
+        message = _("Batch {number} was not stored (messages: {messages}): {error}").format(number=batch.number, messages=batch.messages, error=batch.error)
+        err.print(message, style="red")
+        return
+    err.print(
+        _("Batch {number}: messages: {messages}, accepted: {accepted}, rejected: {rejected}, duplicates: {duplicates}").format(
+            number=batch.number, messages=batch.messages, accepted=batch.total("accepted"), rejected=batch.total("rejected"), duplicates=batch.total("duplicates")
+        )
+    )
+
+
+def _print_listen_report(report: dict) -> None:
+    out.print(
+        _("Messages: {messages}, batches: {batches}, samples accepted: {accepted}, rejected: {rejected} (malformed messages: {malformed}), without a cell measurement: {ignored}, duplicates: {duplicates}").format(**report)
+    )
+    for example in report["malformed_messages"]:
+        err.print(_("  topic {topic}: {reason}").format(**example), highlight=False)
+    if report["unstored"]:
+        message = ngettext("{count} message could not be stored.", "{count} messages could not be stored.", report["unstored"]).format(count=report["unstored"])
+        err.print(message, style="red")
+    if report["unread"]:
+        err.print(ngettext("{count} message arrived after the stop and was not read.", "{count} messages arrived after the stop and were not read.", report["unread"]).format(count=report["unread"]))
 
 
 def _print_row_errors(errors: list[dict], limit: int = 20) -> None:
@@ -306,16 +489,27 @@ def _print_analysis(analysis) -> None:
 @app.command()
 def report(
     site: Annotated[str, typer.Option(help="Site name or id.")],
-    format: Annotated[str, typer.Option("--format", help="pdf, html, csv, xlsx, geojson or kit.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="File to write, or folder for html.")],
+    format: Annotated[str, typer.Option("--format", help="pdf (report), posters (PDF), html (offline map of every level), csv, xlsx, geojson or kit (crisis kit, ZIP).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
     policy: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False, help="Policy file (TOML).")] = None,
-    dialect: Annotated[Optional[str], typer.Option(help="CSV dialect: fr (; and decimal comma) or en.")] = None,
+    dialect: Annotated[Optional[str], typer.Option(help="CSV dialect: fr (semicolons, decimal commas) or en. Default: by language for csv, fr in the kit.")] = None,
+    before: Annotated[Optional[str], typer.Option(help="Survey before a change, compared with --after in the PDF report.")] = None,
+    after: Annotated[Optional[str], typer.Option(help="Survey after a change, compared with --before in the PDF report.")] = None,
 ) -> None:
-    """Write a report of the site."""
+    """Write a report of the site: the same file as the HTTP API's download."""
+    from api.rendering import comparison_pair, site_renderer
     from maps.outputs import render_report
+    from survey.analysis import analyze_site
+    from survey.policy import load_policy
+    from survey.store import find_site
 
-    analysis = _analysis(site, policy)
-    written = render_report(analysis, format, output, dialect=dialect)
+    compare = comparison_pair(before, after)
+    rules = load_policy(policy or context().settings.policy_file)
+    with context().store.session() as session:
+        record = find_site(session, site)
+        analysis = analyze_site(session, record, rules)
+        renderer = site_renderer(session, analysis, site=record, policy=rules, compare=compare)
+    written = render_report(analysis, format, output, dialect=dialect, renderer=renderer)
     for path in written:
         err.print(_("Written: {path}").format(path=path))
 
@@ -356,9 +550,12 @@ def demo(
 def main() -> None:
     """Run the command line; user errors print a message and exit with status 1, never a traceback."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, click returns the exit code of typer.Exit instead of exiting.
+        exit_code = app(standalone_mode=False)
+        if isinstance(exit_code, int) and exit_code:
+            sys.exit(exit_code)
     except ZoneblancheError as error:
-        err.print(f"[red]{_('Error')}: {error.message}[/red]", highlight=False)
+        err.print(f"{_('Error')}: {error.message}", style="red")
         if isinstance(error, InputError):
             _print_row_errors([row.as_dict() for row in error.errors])
         sys.exit(1)
@@ -373,5 +570,107 @@ def main() -> None:
             error.show()
             sys.exit(error.exit_code)
         logger.exception("unexpected error")
-        err.print(f"[red]{_('Unexpected error')}: {error}[/red]")
+        err.print(f"{_('Unexpected error')}: {error}", style="red")
         sys.exit(2)
+
+
+# --- grid test and survey comparison -----------------------------------------------------
+
+
+@app.command()
+def gridtest(
+    site: Annotated[str, typer.Option(help="Site name or id.")],
+    level: Annotated[str, typer.Option(help="Level name, ordinal or id.")],
+    building: Annotated[Optional[str], typer.Option(help="Building of --level, when the level name is not unique.")] = None,
+    operator: Annotated[Optional[str], typer.Option(help="PLMN such as 208-01 or operator name; by default the best operator per cell.")] = None,
+    policy: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False, help="Policy file (TOML) overriding the default thresholds.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Run the grid test of the US in-building public-safety codes on one level."""
+    from api.analysis import operator_label, resolve_operator
+    from survey.analysis import analyze_site
+    from survey.gridtest import run_gridtest
+    from survey.policy import load_policy
+    from survey.store import find_level, find_site
+
+    rules = load_policy(policy or context().settings.policy_file)
+    with context().store.session() as session:
+        record = find_site(session, site)
+        level_id = find_level(session, record, level, building).id
+        analysis = analyze_site(session, record, rules)
+    level_result = next(item for item in analysis.levels if item.level_id == level_id)
+    plmn = resolve_operator(analysis, operator)
+    result = run_gridtest(level_result, rules, plmn, operator_label(analysis, plmn))
+    emit(result.as_dict(), as_json, lambda _result: _print_gridtest(result))
+
+
+def _print_gridtest(result) -> None:
+    from survey.gridtest import status_label
+
+    verdict = _("passes") if result.passed else _("fails")
+    out.print(
+        _("Grid test of level {level}, {operator}, threshold {threshold:.0f} dBm: {verdict}").format(
+            level=result.level, operator=result.operator_name, threshold=result.threshold_dbm, verdict=verdict
+        )
+    )
+    for division in (result.first, result.regrid):
+        if division is None:
+            continue
+        table = Table(title=_("{cells} cells, at most {failures} non-adjacent failures").format(cells=division.requested_cells, failures=division.max_failures))
+        for header in (_("row"), _("column"), _("samples"), _("level (dBm)"), _("operator"), _("result")):
+            table.add_column(header)
+        for cell in division.cells:
+            level_text = "" if cell.level_dbm is None else f"{cell.level_dbm:.0f}"
+            table.add_row(str(cell.row + 1), str(cell.column + 1), str(cell.samples), level_text, cell.operator or "", status_label(cell.status))
+        out.print(table)
+    for area in result.critical_areas:
+        rate = "" if area.pass_rate is None else f"{area.pass_rate:.1%}"
+        out.print(_("critical area {ref} ({name}): {rate} of {count} samples at or above the threshold, {result}").format(
+            ref=area.ref, name=area.name, rate=rate, count=area.samples, result=status_label(area.status)
+        ))
+    for note in result.notes:
+        out.print(f"  {note}")
+
+
+@app.command()
+def compare(
+    site: Annotated[str, typer.Option(help="Site name or id.")],
+    before: Annotated[str, typer.Option(help="Survey before the change: name or id.")],
+    after: Annotated[str, typer.Option(help="Survey after the change: name or id.")],
+    policy: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False, help="Policy file (TOML) overriding the default thresholds.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the comparison as JSON.")] = False,
+) -> None:
+    """Compare two surveys of a site room by room, such as before and after an indoor antenna system."""
+    from survey.compare import compare_site_surveys
+    from survey.policy import load_policy
+    from survey.store import find_site
+
+    rules = load_policy(policy or context().settings.policy_file)
+    with context().store.session() as session:
+        comparison = compare_site_surveys(session, find_site(session, site), before, after, rules)
+    emit(comparison.as_dict(), as_json, lambda _result: _print_comparison(comparison))
+
+
+def _print_comparison(comparison) -> None:
+    from maps.style import verdict_label
+
+    summary = comparison.summary()
+    out.print(
+        _("{improved} verdicts improved, {worsened} worsened; newly shielded: {new}; no longer shielded: {gone}").format(
+            improved=summary["verdicts"]["improved"],
+            worsened=summary["verdicts"]["worsened"],
+            new=", ".join(summary["newly_shielded"]) or "-",
+            gone=", ".join(summary["no_longer_shielded"]) or "-",
+        )
+    )
+    table = Table(title=comparison.site)
+    for header in (_("room"), _("operator"), _("before"), _("after"), _("pass rate change"), _("median change (dB)")):
+        table.add_column(header)
+    for room in comparison.rooms:
+        for change in room.operators:
+            if change.change == "same" and not change.median_change_db:
+                continue
+            rate = "" if change.pass_rate_change is None else f"{change.pass_rate_change:+.1%}"
+            median = "" if change.median_change_db is None else f"{change.median_change_db:+.1f}"
+            table.add_row(room.ref, change.operator, verdict_label(change.verdict_before), verdict_label(change.verdict_after), rate, median)
+    out.print(table)

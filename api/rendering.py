@@ -1,60 +1,68 @@
-"""Images, maps and reports of analysis results, rendered by ``maps`` for the routes."""
+"""The renderer of a site's outputs for the routes and the ``report`` command.
+
+Both build a :class:`maps.outputs.SiteRenderer` here and call its methods, so the HTTP API
+serves the same files as ``zoneblanche report`` writes.
+"""
 
 from __future__ import annotations
 
-from api.analysis import operator_label
-from maps.heatmap import TECHNOLOGY_NAMES, render_heatmap
-from maps.pdf import render_pdf
-from maps.webmap import render_level_map
-from survey.gridding import Grid, grid_level
+import logging
+
+from sqlalchemy.orm import Session
+
+from maps.outputs import SiteRenderer
+from maps.webmap import PlanBackground
+from survey.compare import compare_site_surveys
+from survey.errors import InputError
 from survey.i18n import _
-from survey.results import LevelResult, SiteAnalysis
+from survey.models import Site
+from survey.plans.background import level_background
+from survey.policy import Policy
+from survey.results import SiteAnalysis
 
-# Heatmap metric -> (technology whose display classes colour it, technologies gridded).
-METRIC_TECHNOLOGIES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "signal_dbm": ("lte", ("lte", "nr")),
-    "rsrp_dbm": ("lte", ("lte", "nr")),
-    "rsrq_db": ("lte", ("lte", "nr")),
-    "sinr_db": ("lte", ("lte", "nr")),
-    "rscp_dbm": ("umts", ("umts",)),
-    "ecno_db": ("umts", ("umts",)),
-    "rssi_dbm": ("gsm", ("gsm",)),
-}
+logger = logging.getLogger(__name__)
 
 
-def level_grid(level: LevelResult, plmn: str | None, metric: str = "signal_dbm") -> Grid:
-    """Grid one operator's ``metric`` over a level; ``plmn=None`` takes the best operator per cell."""
-    _technology, technologies = METRIC_TECHNOLOGIES[metric]
-    return grid_level(level, plmn, metric, technologies=technologies)
+def site_renderer(
+    session: Session,
+    analysis: SiteAnalysis,
+    *,
+    site: Site | None = None,
+    policy: Policy | None = None,
+    compare: tuple[str, str] | None = None,
+) -> SiteRenderer:
+    """Return the renderer of a site analysis, with the floor plan images the store holds.
+
+    ``compare`` names two surveys (before, after) of ``site`` whose comparison the PDF report
+    prints; it needs ``site`` and ``policy``.
+    """
+    comparison = None
+    if compare is not None:
+        if site is None or policy is None:
+            raise ValueError("comparing surveys needs the site and the policy")
+        before, after = compare
+        comparison = compare_site_surveys(session, site, before, after, policy)
+    return SiteRenderer(analysis, backgrounds=plan_backgrounds(session, analysis), comparison=comparison)
 
 
-def heatmap_png(
-    analysis: SiteAnalysis, level: LevelResult, plmn: str | None, metric: str = "signal_dbm"
-) -> bytes:
-    """Render the PNG heatmap of one level for one operator (None: the best operator)."""
-    technology, _technologies = METRIC_TECHNOLOGIES[metric]
-    title = _("{level} ({building}) — {operator}, {technology}").format(
-        level=level.name,
-        building=level.building,
-        operator=operator_label(analysis, plmn),
-        technology=TECHNOLOGY_NAMES.get(technology, technology),
-    )
-    grid = level_grid(level, plmn, metric)
-
-    return render_heatmap(level, grid, technology=technology, metric=metric, title=title, fmt="png")
+def plan_backgrounds(session: Session, analysis: SiteAnalysis) -> dict[int, PlanBackground]:
+    """Return the calibrated floor plan image of each level that has one, keyed by level id."""
+    backgrounds = {}
+    for level in analysis.levels:
+        found = level_background(session, level.level_id)
+        if found is not None:
+            png, bounds = found
+            backgrounds[level.level_id] = PlanBackground(png, bounds)
+    return backgrounds
 
 
-def level_map_html(analysis: SiteAnalysis, level: LevelResult) -> str:
-    """Render the self-contained offline HTML map of a level, one layer per operator and the best one."""
-    grids = {operator_label(analysis, None): level_grid(level, None)}
-    for plmn, _name in analysis.operators:
-        grids[operator_label(analysis, plmn)] = level_grid(level, plmn)
-
-    return render_level_map(analysis, level, grids)
-
-
-def report_pdf(analysis: SiteAnalysis) -> bytes:
-    """Render the PDF report, with the best-operator heatmap of every level that has rooms."""
-    images = {level.level_id: heatmap_png(analysis, level, None) for level in analysis.levels if level.rooms}
-
-    return render_pdf(analysis, images)
+def comparison_pair(before: str | None, after: str | None) -> tuple[str, str] | None:
+    """Return (before, after) when both surveys are named, None when neither is, else raise InputError."""
+    if before is None and after is None:
+        return None
+    if before is None or after is None:
+        raise InputError(
+            _("comparing surveys needs both the survey before and the survey after"),
+            fix=_("name both surveys, or neither"),
+        )
+    return before, after

@@ -1,8 +1,10 @@
-"""Writing the renderings of a site analysis to files: heatmaps, maps, tables and the report.
+"""Every rendering of a site analysis, computed once, for the ``report`` command, the API and the demo.
 
-It is the only module of the package that writes files, and it calls the same byte-returning
-renderers as the HTTP API. :func:`write_outputs` writes everything into one folder, and
-:func:`render_report` writes the one format that the ``report`` command requests.
+:class:`SiteRenderer` computes each grid and image on first use and keeps it, so the PDF, the
+posters, the maps and the crisis kit of one analysis share their work. The HTTP API and the
+command line call the same methods, so they produce the same files. :func:`write_outputs`
+writes everything into one folder, and :func:`render_report` writes the one format that the
+``report`` command requests.
 """
 
 from __future__ import annotations
@@ -10,21 +12,25 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from datetime import datetime, timezone
 from pathlib import Path
 
-from maps.heatmap import render_heatmap
+from maps.grids import DEFAULT_RESOLUTION_M, LevelGrids, site_grids
+from maps.images import heatmap_image, verdict_plan_image
 from maps.pdf import render_pdf
-from maps.tables import rooms_csv, rooms_geojson, rooms_xlsx
-from maps.webmap import render_level_map
-from survey.gridding import Grid, grid_level
-from survey.errors import InputError
+from maps.posters import render_posters
+from maps.tables import CSV_DIALECTS, rooms_csv, rooms_geojson, rooms_xlsx
+from maps.webmap import PlanBackground, render_level_map, render_site_map
+from maps.webmap_layers import LevelContent
+from survey.compare import SurveyComparison
+from survey.errors import InputError, NotFoundError
 from survey.i18n import _, current_language
 from survey.results import LevelResult, SiteAnalysis
 
 logger = logging.getLogger(__name__)
 
 BEST_OPERATOR_SLUG = "best"
-REPORT_FORMATS = ("pdf", "csv", "xlsx", "geojson", "html", "kit")
+REPORT_FORMATS = ("pdf", "csv", "xlsx", "geojson", "html", "posters", "kit")
 
 # Letters that Unicode decomposition does not turn into ASCII ("Œ" has no decomposition).
 LIGATURES = str.maketrans({"Œ": "OE", "œ": "oe", "Æ": "AE", "æ": "ae", "ß": "ss"})
@@ -70,27 +76,156 @@ def operator_slugs(analysis: SiteAnalysis) -> dict[str, str]:
     return slugs
 
 
-def level_grids(analysis: SiteAnalysis, level: LevelResult, resolution_m: float) -> dict[str, tuple[str, Grid]]:
-    """Return the level's grids keyed by display name: one per operator, then the best operator.
+def default_dialect() -> str:
+    """Return the CSV dialect of the current language."""
+    return "fr" if current_language() == "fr" else "en"
 
-    Each value is (file-name slug, grid).
+
+class SiteRenderer:
+    """Renders the outputs of one site analysis, computing each grid and image once.
+
+    Parameters
+    ----------
+    analysis
+        The site analysis to render.
+    resolution_m
+        Grid cell size of the heatmaps, in metres.
+    backgrounds
+        Floor plan images per level id, drawn under the rooms of the web maps.
+    generated_at
+        Generation time printed in the documents (default: when the renderer is made).
+    comparison
+        A comparison of two surveys of the site, for the PDF report.
     """
-    slugs = operator_slugs(analysis)
-    grids = {
-        name: (slugs[plmn], grid_level(level, plmn, resolution_m=resolution_m)) for plmn, name in analysis.operators
-    }
-    grids[_("best operator")] = (BEST_OPERATOR_SLUG, grid_level(level, None, resolution_m=resolution_m))
-    return grids
+
+    def __init__(
+        self,
+        analysis: SiteAnalysis,
+        *,
+        resolution_m: float = DEFAULT_RESOLUTION_M,
+        backgrounds: dict[int, PlanBackground] | None = None,
+        generated_at: datetime | None = None,
+        comparison: SurveyComparison | None = None,
+    ) -> None:
+        self.analysis = analysis
+        self.comparison = comparison
+        self.grids: dict[int, LevelGrids] = site_grids(analysis, resolution_m)
+        self.backgrounds = backgrounds or {}
+        self.generated_at = generated_at or datetime.now(timezone.utc)
+        self.level_slugs = level_slugs(analysis)
+        self.operator_slugs = operator_slugs(analysis)
+        self._images: dict[tuple, bytes | None] = {}
+        self._map_contents: dict[int, LevelContent] = {}
+
+    def level(self, level_id: int) -> LevelResult:
+        """Return the level ``level_id`` of the analysis, or raise NotFoundError."""
+        for level in self.analysis.levels:
+            if level.level_id == level_id:
+                return level
+        raise NotFoundError(_("level {level} is not part of this site").format(level=level_id))
+
+    def heatmap(self, level_id: int, plmn: str | None = None, metric: str = "signal_dbm", fmt: str = "png") -> bytes | None:
+        """Return the heatmap of one level, operator (None: the best) and metric; None without rooms."""
+        key = ("heatmap", level_id, plmn, metric, fmt)
+        if key not in self._images:
+            self._images[key] = heatmap_image(self.analysis, self.grids[level_id], plmn, metric, fmt)
+        return self._images[key]
+
+    def verdict_plan(self, level_id: int, fmt: str = "png") -> bytes | None:
+        """Return the verdict plan of one level with its numbered lines; None without rooms."""
+        key = ("verdict", level_id, fmt)
+        if key not in self._images:
+            self._images[key] = verdict_plan_image(self.level(level_id), fmt=fmt)
+        return self._images[key]
+
+    def level_images(self) -> dict[int, list[bytes]]:
+        """Return the images of each level's report pages: the verdict plan and the best-operator heatmap."""
+        images = {}
+        for level in self.analysis.levels:
+            pictures = [self.verdict_plan(level.level_id), self.heatmap(level.level_id)]
+            images[level.level_id] = [picture for picture in pictures if picture is not None]
+        return images
+
+    def pdf(self) -> bytes:
+        """Return the PDF report."""
+        return render_pdf(
+            self.analysis, self.level_images(), generated_at=self.generated_at, comparison=self.comparison
+        )
+
+    def posters(self, paper: str = "A3") -> bytes:
+        """Return the outage posters, one page per level."""
+        return render_posters(self.analysis, paper=paper, generated_at=self.generated_at)
+
+    def site_map(self) -> str:
+        """Return the offline map of every level, with a level switcher."""
+        return render_site_map(self.analysis, self.grids, backgrounds=self.backgrounds, contents=self._map_contents)
+
+    def level_map(self, level_id: int) -> str:
+        """Return the offline map of one level."""
+        level = self.level(level_id)
+        if not level.rooms:
+            raise InputError(
+                _("level {level!r} has no rooms to draw").format(level=level.name),
+                fix=_("import the level's floor plan first"),
+            )
+        return render_level_map(
+            self.analysis,
+            level,
+            self.grids[level_id],
+            background=self.backgrounds.get(level_id),
+            contents=self._map_contents,
+        )
+
+    def csv(self, dialect: str | None = None) -> bytes:
+        """Return the room table as CSV in ``dialect`` (default: the current language's)."""
+        return rooms_csv(self.analysis, dialect or default_dialect())
+
+    def xlsx(self) -> bytes:
+        """Return the room table as an XLSX workbook."""
+        return rooms_xlsx(self.analysis)
+
+    def geojson(self) -> bytes:
+        """Return the rooms with their verdicts as GeoJSON in plan metres."""
+        return rooms_geojson(self.analysis)
+
+    def heatmap_files(self) -> list[tuple[str, bytes]]:
+        """Return (file name, PNG) of the signal heatmaps: the best operator and each operator, per level."""
+        files = []
+        for level in self.analysis.levels:
+            if not level.rooms:
+                logger.warning("level %s (%s) has no rooms; no heatmap is drawn", level.level_id, level.name)
+                continue
+            level_slug = self.level_slugs[level.level_id]
+            for plmn in [None, *[code for code, _name in self.analysis.operators]]:
+                operator = BEST_OPERATOR_SLUG if plmn is None else self.operator_slugs[plmn]
+                image = self.heatmap(level.level_id, plmn)
+                if image is not None:
+                    files.append((f"heatmap_{level_slug}_{operator}.png", image))
+        return files
+
+    def level_map_files(self) -> list[tuple[str, str]]:
+        """Return (file name, HTML) of the map of every level with rooms."""
+        return [
+            (f"map_{self.level_slugs[level.level_id]}.html", self.level_map(level.level_id))
+            for level in self.analysis.levels
+            if level.rooms
+        ]
+
+    def kit(self, csv_dialect: str = "fr") -> bytes:
+        """Return the crisis kit: one ZIP archive of every output with read-me files."""
+        from maps.kit import build_kit
+
+        return build_kit(self, csv_dialect=csv_dialect)
 
 
 def write_outputs(
     analysis: SiteAnalysis,
     out_dir: Path,
     *,
-    resolution_m: float = 0.5,
+    resolution_m: float = DEFAULT_RESOLUTION_M,
     csv_dialect: str | None = None,
 ) -> dict[str, list[Path]]:
-    """Write heatmaps, one map per level, ``rooms.csv`` and ``report.pdf`` into ``out_dir``.
+    """Write heatmaps, maps, tables, the PDF report, the posters and the crisis kit into ``out_dir``.
 
     Parameters
     ----------
@@ -106,58 +241,33 @@ def write_outputs(
     Returns
     -------
     dict
-        The written paths under ``heatmaps``, ``maps``, ``tables`` and ``reports``.
+        The written paths under ``heatmaps``, ``maps``, ``tables``, ``reports`` and ``kit``.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written: dict[str, list[Path]] = {"heatmaps": [], "maps": [], "tables": [], "reports": []}
-    slugs = level_slugs(analysis)
+    renderer = SiteRenderer(analysis, resolution_m=resolution_m)
+    written: dict[str, list[Path]] = {"heatmaps": [], "maps": [], "tables": [], "reports": [], "kit": []}
 
-    level_images: dict[int, bytes] = {}
-    for level in analysis.levels:
-        if not level.rooms:
-            logger.warning("level %s (%s) has no rooms; no heatmap or map is written", level.level_id, level.name)
-            continue
-        grids = level_grids(analysis, level, resolution_m)
-        heatmaps, best_png = _write_heatmaps(out_dir, slugs[level.level_id], level, grids)
-        written["heatmaps"].extend(heatmaps)
-        level_images[level.level_id] = best_png
-
-        map_path = out_dir / f"map_{slugs[level.level_id]}.html"
-        named_grids = {name: grid for name, (_slug, grid) in grids.items()}
-        map_path.write_text(render_level_map(analysis, level, named_grids), encoding="utf-8")
-        written["maps"].append(map_path)
-
-    csv_path = out_dir / "rooms.csv"
-    csv_path.write_bytes(rooms_csv(analysis, csv_dialect or _default_dialect()))
-    written["tables"].append(csv_path)
-
-    pdf_path = out_dir / "report.pdf"
-    pdf_path.write_bytes(render_pdf(analysis, level_images))
-    written["reports"].append(pdf_path)
+    written["heatmaps"] = [_write(out_dir / name, data) for name, data in renderer.heatmap_files()]
+    maps = [*renderer.level_map_files(), ("map_site.html", renderer.site_map())]
+    written["maps"] = [_write(out_dir / name, page.encode("utf-8")) for name, page in maps]
+    written["tables"] = [
+        _write(out_dir / "rooms.csv", renderer.csv(csv_dialect)),
+        _write(out_dir / "rooms.xlsx", renderer.xlsx()),
+        _write(out_dir / "rooms.geojson", renderer.geojson()),
+    ]
+    written["reports"] = [
+        _write(out_dir / "report.pdf", renderer.pdf()),
+        _write(out_dir / "posters.pdf", renderer.posters()),
+    ]
+    written["kit"] = [_write(out_dir / "crisis_kit.zip", renderer.kit())]
     logger.info("wrote %d files for site %s into %s", sum(map(len, written.values())), analysis.site_name, out_dir)
     return written
 
 
-def _write_heatmaps(
-    out_dir: Path, level_slug: str, level: LevelResult, grids: dict[str, tuple[str, Grid]]
-) -> tuple[list[Path], bytes]:
-    """Write one PNG per grid of a level, and return the paths and the best operator's PNG."""
-    paths = []
-    best_png = b""
-    for name, (operator_slug, grid) in grids.items():
-        title = " \u2013 ".join(part for part in (level.building, level.name, name) if part)
-        png = render_heatmap(level, grid, title=title, fmt="png")
-        path = out_dir / f"heatmap_{level_slug}_{operator_slug}.png"
-        path.write_bytes(png)
-        paths.append(path)
-        if operator_slug == BEST_OPERATOR_SLUG:
-            best_png = png
-    return paths, best_png
-
-
-def _default_dialect() -> str:
-    return "fr" if current_language() == "fr" else "en"
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
 
 
 def render_report(
@@ -166,7 +276,8 @@ def render_report(
     output: Path,
     *,
     dialect: str | None = None,
-    resolution_m: float = 0.5,
+    resolution_m: float = DEFAULT_RESOLUTION_M,
+    renderer: SiteRenderer | None = None,
 ) -> list[Path]:
     """Write one report format for the ``report`` command and return the written paths.
 
@@ -175,15 +286,19 @@ def render_report(
     analysis
         The site analysis to report.
     fmt
-        ``pdf``, ``csv``, ``xlsx`` or ``geojson``: one file at ``output``. ``html``: one offline
-        map per level in the folder ``output``. ``kit``: every output of :func:`write_outputs`
-        in the folder ``output``, the bundle the crisis cell keeps offline.
+        ``pdf``, ``csv``, ``xlsx``, ``geojson``, ``posters`` (PDF), ``html`` (the offline map
+        of every level, with a level switcher) or ``kit`` (the crisis kit, a ZIP archive): one
+        file at ``output``, the same file as the HTTP API serves.
     output
-        File or folder to write, as ``fmt`` requires.
+        File to write; its folder is created when missing.
     dialect
-        CSV dialect, ``"fr"`` or ``"en"`` (default: the current language).
+        CSV dialect, ``"fr"`` or ``"en"`` (default: the current language); the kit's CSV is
+        French unless ``"en"`` is given.
     resolution_m
-        Grid cell size of the heatmaps, in metres.
+        Grid cell size of the heatmaps, in metres, when no ``renderer`` is given.
+    renderer
+        The renderer of ``analysis`` to use, such as one with floor plan images and a
+        comparison of surveys (default: a plain one).
     """
     if fmt not in REPORT_FORMATS:
         raise InputError(
@@ -192,47 +307,32 @@ def render_report(
             value=fmt,
             fix=_("use one of: {formats}").format(formats=", ".join(REPORT_FORMATS)),
         )
+    if dialect is not None and dialect not in CSV_DIALECTS:
+        raise InputError(
+            _("unknown CSV dialect"),
+            column="--dialect",
+            value=dialect,
+            fix=_("use one of: {formats}").format(formats=", ".join(CSV_DIALECTS)),
+        )
     output = Path(output)
-    if fmt == "kit":
-        written = write_outputs(analysis, output, resolution_m=resolution_m, csv_dialect=dialect)
-        return [path for paths in written.values() for path in paths]
-    if fmt == "html":
-        return _write_level_maps(analysis, output, resolution_m)
-
     output.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "pdf":
-        output.write_bytes(render_pdf(analysis, _best_heatmaps(analysis, resolution_m)))
-    elif fmt == "csv":
-        output.write_bytes(rooms_csv(analysis, dialect or _default_dialect()))
-    elif fmt == "xlsx":
-        output.write_bytes(rooms_xlsx(analysis))
-    else:
-        output.write_bytes(rooms_geojson(analysis))
+    renderer = renderer or SiteRenderer(analysis, resolution_m=resolution_m)
+    output.write_bytes(render_format(renderer, fmt, dialect))
     return [output]
 
 
-def _write_level_maps(analysis: SiteAnalysis, out_dir: Path, resolution_m: float) -> list[Path]:
-    """Write ``map_<level>.html`` for every level with rooms into ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    slugs = level_slugs(analysis)
-    paths = []
-    for level in analysis.levels:
-        if not level.rooms:
-            logger.warning("level %s (%s) has no rooms; no map is written", level.level_id, level.name)
-            continue
-        grids = {name: grid for name, (_slug, grid) in level_grids(analysis, level, resolution_m).items()}
-        path = out_dir / f"map_{slugs[level.level_id]}.html"
-        path.write_text(render_level_map(analysis, level, grids), encoding="utf-8")
-        paths.append(path)
-    return paths
-
-
-def _best_heatmaps(analysis: SiteAnalysis, resolution_m: float) -> dict[int, bytes]:
-    """Return the best-operator heatmap PNG of every level with rooms, by level id."""
-    images = {}
-    for level in analysis.levels:
-        if level.rooms:
-            grid = grid_level(level, None, resolution_m=resolution_m)
-            title = " \u2013 ".join(part for part in (level.building, level.name, _("best operator")) if part)
-            images[level.level_id] = render_heatmap(level, grid, title=title, fmt="png")
-    return images
+def render_format(renderer: SiteRenderer, fmt: str, dialect: str | None = None) -> bytes:
+    """Return the bytes of one report format (see :func:`render_report`)."""
+    if fmt == "pdf":
+        return renderer.pdf()
+    if fmt == "posters":
+        return renderer.posters()
+    if fmt == "html":
+        return renderer.site_map().encode("utf-8")
+    if fmt == "csv":
+        return renderer.csv(dialect)
+    if fmt == "xlsx":
+        return renderer.xlsx()
+    if fmt == "geojson":
+        return renderer.geojson()
+    return renderer.kit(csv_dialect=dialect or "fr")

@@ -17,10 +17,10 @@ from babel.numbers import format_decimal
 from babel.numbers import format_percent as babel_format_percent
 
 from survey.i18n import current_language, gettext, lazy
+from survey.metrics import COVERAGE_LABELS, COVERAGE_LEVELS
 from survey.results import SiteAnalysis
 
 logger = logging.getLogger(__name__)
-from survey.metrics import COVERAGE_LABELS, COVERAGE_LEVELS
 
 # Display class -> fill colour (viridis at 0, 0.25, 0.5, 0.75 and 1).
 COVERAGE_COLORS: dict[str, str] = {
@@ -64,6 +64,18 @@ VERDICT_COLORS: dict[str, str] = {
     "insufficient_data": "#e5e5e5",
 }
 
+# Voice verdict -> matplotlib hatch on printed plans, so verdicts differ in grey print too.
+VERDICT_HATCHES: dict[str, str] = {
+    "reliable": "",
+    "unreliable": "xx",
+    "insufficient_data": "..",
+}
+VERDICT_HATCH_COLORS: dict[str, str] = {
+    "reliable": "#000000",
+    "unreliable": "#ffffff",
+    "insufficient_data": "#555555",
+}
+
 # Voice verdict -> SVG dash pattern of the room outline on the web map ("" for solid).
 VERDICT_DASHES: dict[str, str] = {
     "reliable": "",
@@ -85,6 +97,19 @@ ACTION_LABELS: dict[str, str] = {
     "resurvey": lazy("survey again"),
     "none": lazy("no action"),
 }
+
+# Poster zones: a light tint of the operator's brand colour with its own hatch, so that zones
+# differ in grey print too. Operators not listed take the fallback styles in turn.
+OPERATOR_ZONE_STYLES: dict[str, tuple[str, str]] = {
+    "Orange": ("#ffc48a", "//"),
+    "SFR": ("#f4a6aa", "\\\\"),
+    "Free": ("#d4d4d4", "--"),
+    "Bouygues Telecom": ("#a6cbe8", "||"),
+}
+FALLBACK_ZONE_STYLES: list[tuple[str, str]] = [("#d9c8ea", "++"), ("#fbe79a", "oo"), ("#c7e9c0", "xx")]
+ALL_OPERATORS_ZONE_STYLE = ("#bfe3a8", "")
+LINE_ZONE_STYLE = ("#5a5a5a", "xx")
+UNKNOWN_ZONE_STYLE = (UNMEASURED_COLOR, UNMEASURED_HATCH)
 
 # Existing analog lines and proposed ones on maps.
 LINE_EXISTING_COLOR = "#000000"

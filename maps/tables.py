@@ -18,7 +18,9 @@ import shapely
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
+from maps.lines import level_lines
 from maps.style import action_label, verdict_label, yes_no
 from survey.categories import category_label, criticality_label
 from survey.i18n import _
@@ -157,16 +159,60 @@ def rooms_csv(analysis: SiteAnalysis, dialect: str = "en") -> bytes:
 
 
 def rooms_xlsx(analysis: SiteAnalysis) -> bytes:
-    """Return the room table as an XLSX workbook with one sheet.
+    """Return the room table as an XLSX workbook, with a second sheet of the numbered fixed lines.
 
     Text cells are stored as string cells, which spreadsheet programs open as text rather than
     evaluate, so a room name such as ``=SUM(A1)`` stays text without the CSV export's ``'``.
     """
-    table = rooms_table(analysis)
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Rooms")[:31]
+    _write_sheet(workbook.active, _("Rooms"), rooms_table(analysis), freeze="D2")
+    _write_sheet(workbook.create_sheet(), _("Analog lines"), lines_table(analysis), freeze="C2")
 
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def lines_table(analysis: SiteAnalysis) -> pd.DataFrame:
+    """Return one row per fixed line, existing or to install, numbered as on the level's plan."""
+    rows = []
+    for level in analysis.levels:
+        for line in level_lines(level):
+            room = line.room
+            rows.append(
+                [
+                    level.building,
+                    level.name,
+                    line.number,
+                    room.ref,
+                    room.name,
+                    criticality_label(room.criticality),
+                    _("to install") if line.proposed else _("existing"),
+                    room.line_number,
+                    verdict_label(room.voice),
+                    action_label(room.recommendation.action),
+                ]
+            )
+    columns = [
+        _("Building"),
+        _("Level"),
+        _("Line on the plan"),
+        _("Ref"),
+        _("Name"),
+        _("Criticality"),
+        _("Status"),
+        _("Line number"),
+        _("Voice verdict"),
+        _("Recommendation"),
+    ]
+    table = pd.DataFrame(rows, columns=columns)
+    table[_("Line on the plan")] = table[_("Line on the plan")].astype("Int64")
+    return table
+
+
+def _write_sheet(sheet: Worksheet, title: str, table: pd.DataFrame, *, freeze: str) -> None:
+    """Write ``table`` into ``sheet`` with a bold header, frozen panes, a filter and fitted widths."""
+    sheet.title = title[:31]
     sheet.append([str(column) for column in table.columns])
     for row in table.itertuples(index=False):
         sheet.append([_xlsx_value(value) for value in row])
@@ -177,15 +223,11 @@ def rooms_xlsx(analysis: SiteAnalysis) -> bytes:
 
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    sheet.freeze_panes = "D2"
+    sheet.freeze_panes = freeze
     sheet.auto_filter.ref = sheet.dimensions
     for index, column in enumerate(table.columns, start=1):
         width = max([len(str(column)), *(len(str(value)) for value in table[column].dropna())])
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), 60)
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _xlsx_value(value: object) -> object:

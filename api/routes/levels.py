@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
 from api.analysis import level_analysis, resolve_operator
 from api.deps import PolicyDep, SessionDep
-from api.rendering import heatmap_png, level_map_html
+from api.rendering import site_renderer
 from api.schemas import HeatmapMetric
+from maps.heatmap import MEDIA_TYPES
 from survey.errors import InputError
 from survey.i18n import _
 from survey.results import LevelResult
@@ -22,7 +23,7 @@ OperatorQuery = Annotated[
     str, Query(description="PLMN such as 208-01 or an operator name; empty for the best operator per cell.")
 ]
 MetricQuery = Annotated[HeatmapMetric, Query(description="Metric shown; signal_dbm is RSRP on LTE and NR.")]
-PNG_CONTENT = {200: {"content": {"image/png": {}}}}
+IMAGE_CONTENT = {200: {"content": {"image/png": {}, "image/svg+xml": {}}}}
 
 
 @router.get("/levels/{level_id}/rooms")
@@ -41,20 +42,22 @@ def level_rooms(
     }
 
 
-@router.get("/levels/{level_id}/heatmap.png", response_class=Response, responses=PNG_CONTENT)
+@router.get("/levels/{level_id}/heatmap.{fmt}", response_class=Response, responses=IMAGE_CONTENT)
 def level_heatmap(
     level_id: int,
+    fmt: Literal["png", "svg"],
     session: SessionDep,
     policy: PolicyDep,
     operator: OperatorQuery = "",
     metric: MetricQuery = "signal_dbm",
 ) -> Response:
-    """Render a level's coverage heatmap as PNG, for one operator or the best one per cell."""
+    """Render a level's coverage heatmap as PNG or SVG, for one operator or the best one per cell."""
     analysis, level = level_analysis(session, level_id, policy)
     plmn = resolve_operator(analysis, operator)
     require_rooms(level)
 
-    return Response(heatmap_png(analysis, level, plmn, metric), media_type="image/png")
+    image = site_renderer(session, analysis).heatmap(level_id, plmn, metric, fmt)
+    return Response(image, media_type=MEDIA_TYPES[fmt])
 
 
 @router.get("/levels/{level_id}/map.html", response_class=HTMLResponse)
@@ -63,7 +66,7 @@ def level_map(level_id: int, session: SessionDep, policy: PolicyDep) -> HTMLResp
     analysis, level = level_analysis(session, level_id, policy)
     require_rooms(level)
 
-    return HTMLResponse(level_map_html(analysis, level))
+    return HTMLResponse(site_renderer(session, analysis).level_map(level_id))
 
 
 def level_identity(level: LevelResult) -> dict:

@@ -17,9 +17,6 @@ from survey.store import find_site
 
 router = APIRouter(include_in_schema=False)
 
-# Report downloads listed on the site page: (format, path suffix).
-REPORT_LINKS = [("PDF", "report.pdf"), ("CSV", "report.csv")]
-
 
 @router.get("/", response_class=HTMLResponse)
 def index_page(request: Request, session: SessionDep) -> HTMLResponse:
@@ -43,7 +40,6 @@ def site_page(site: str, request: Request, session: SessionDep, policy: PolicyDe
         "recommendations": recommended_rooms(analysis),
         "first_sample": _local_time(analysis.first_sample, record.timezone),
         "last_sample": _local_time(analysis.last_sample, record.timezone),
-        "reports": REPORT_LINKS,
     }
     return request.app.state.templates.TemplateResponse(request, "site.html", context)
 

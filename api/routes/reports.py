@@ -1,20 +1,21 @@
-"""Analysis results of a site: the full analysis, the recommendations and downloadable reports."""
+"""Analysis results of a site: the full analysis, the recommendations and downloadable reports.
+
+The downloads are the files of ``zoneblanche report``: the same renderer makes both.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 from api.analysis import recommended_rooms, site_analysis
 from api.deps import PolicyDep, SessionDep
 from api.downloads import attachment_headers
-from api.errors import NotImplementedFeatureError
-from api.rendering import report_pdf
+from api.rendering import comparison_pair, site_renderer
 from api.schemas import CsvDialect
-from maps.tables import rooms_csv
-from survey.i18n import _, current_language
+from maps.outputs import SiteRenderer
 from survey.store import find_site
 
 router = APIRouter(tags=["reports"])
@@ -22,8 +23,17 @@ router = APIRouter(tags=["reports"])
 DialectQuery = Annotated[
     CsvDialect | None, Query(description="fr: semicolons, decimal commas; en: commas. Default: by language.")
 ]
+PaperQuery = Annotated[str, Query(pattern="^(A3|A4)$", description="Paper size of the posters: A3 or A4.")]
+BeforeQuery = Annotated[
+    str | None, Query(description="Survey (name or id) before a change, to compare with `after` in the report.")
+]
+AfterQuery = Annotated[str | None, Query(description="Survey (name or id) after a change, compared with `before`.")]
 PDF_CONTENT = {200: {"content": {"application/pdf": {}}}}
 CSV_CONTENT = {200: {"content": {"text/csv": {}}}}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_CONTENT = {200: {"content": {XLSX_TYPE: {}}}}
+GEOJSON_CONTENT = {200: {"content": {"application/geo+json": {}}}}
+ZIP_CONTENT = {200: {"content": {"application/zip": {}}}}
 
 
 @router.get("/sites/{site}/analysis")
@@ -44,56 +54,74 @@ def get_recommendations(site: str, session: SessionDep, policy: PolicyDep) -> di
     return {"site": record.name, "recommendations": [room.as_dict() for room in rooms]}
 
 
-@router.get("/sites/{site}/report.pdf", response_class=Response, responses=PDF_CONTENT)
-def get_report_pdf(site: str, session: SessionDep, policy: PolicyDep) -> Response:
-    """Download the printable PDF report, with the best-operator heatmap of each level."""
+def _renderer(site: str, session: SessionDep, policy: PolicyDep) -> tuple[str, SiteRenderer]:
+    """Return the site's name and the renderer of its analysis."""
     record = find_site(session, site)
     analysis = site_analysis(session, record, policy)
+    return record.name, site_renderer(session, analysis)
+
+
+@router.get("/sites/{site}/report.pdf", response_class=Response, responses=PDF_CONTENT)
+def get_report_pdf(
+    site: str, session: SessionDep, policy: PolicyDep, before: BeforeQuery = None, after: AfterQuery = None
+) -> Response:
+    """Download the printable PDF report: summary, level plans, rooms, recommendations, data quality."""
+    compare = comparison_pair(before, after)
+    record = find_site(session, site)
+    analysis = site_analysis(session, record, policy)
+    renderer = site_renderer(session, analysis, site=record, policy=policy, compare=compare)
 
     headers = attachment_headers(record.name, "report", "pdf")
-    return Response(report_pdf(analysis), media_type="application/pdf", headers=headers)
+    return Response(renderer.pdf(), media_type="application/pdf", headers=headers)
+
+
+@router.get("/sites/{site}/posters.pdf", response_class=Response, responses=PDF_CONTENT)
+def get_posters_pdf(site: str, session: SessionDep, policy: PolicyDep, paper: PaperQuery = "A3") -> Response:
+    """Download the outage posters: one landscape page per level, with the operator per zone and the lines."""
+    name, renderer = _renderer(site, session, policy)
+
+    data = renderer.posters(paper)
+    return Response(data, media_type="application/pdf", headers=attachment_headers(name, "posters", "pdf"))
 
 
 @router.get("/sites/{site}/report.csv", response_class=Response, responses=CSV_CONTENT)
-def get_report_csv(
-    site: str, session: SessionDep, policy: PolicyDep, dialect: DialectQuery = None
-) -> Response:
+def get_report_csv(site: str, session: SessionDep, policy: PolicyDep, dialect: DialectQuery = None) -> Response:
     """Download the room table as CSV: one row per room, with verdict columns per operator."""
-    record = find_site(session, site)
-    analysis = site_analysis(session, record, policy)
+    name, renderer = _renderer(site, session, policy)
 
-    data = rooms_csv(analysis, dialect or ("fr" if current_language() == "fr" else "en"))
-    headers = attachment_headers(record.name, "rooms-report", "csv")
-    return Response(data, media_type="text/csv; charset=utf-8", headers=headers)
+    headers = attachment_headers(name, "rooms-report", "csv")
+    return Response(renderer.csv(dialect), media_type="text/csv; charset=utf-8", headers=headers)
 
 
-@router.get("/sites/{site}/report.xlsx", response_class=Response)
-def get_report_xlsx(site: str, session: SessionDep) -> Response:
-    """Download the spreadsheet report (not implemented yet: 501)."""
-    find_site(session, site)
+@router.get("/sites/{site}/report.xlsx", response_class=Response, responses=XLSX_CONTENT)
+def get_report_xlsx(site: str, session: SessionDep, policy: PolicyDep) -> Response:
+    """Download the room table as an XLSX workbook."""
+    name, renderer = _renderer(site, session, policy)
 
-    raise not_implemented("XLSX")
-
-
-@router.get("/sites/{site}/report.geojson", response_class=Response)
-def get_report_geojson(site: str, session: SessionDep) -> Response:
-    """Download the rooms with their verdicts as GeoJSON (not implemented yet: 501)."""
-    find_site(session, site)
-
-    raise not_implemented("GeoJSON")
+    return Response(renderer.xlsx(), media_type=XLSX_TYPE, headers=attachment_headers(name, "rooms-report", "xlsx"))
 
 
-@router.get("/sites/{site}/report.zip", response_class=Response)
-def get_report_zip(site: str, session: SessionDep) -> Response:
-    """Download every report in one ZIP archive (not implemented yet: 501)."""
-    find_site(session, site)
+@router.get("/sites/{site}/report.geojson", response_class=Response, responses=GEOJSON_CONTENT)
+def get_report_geojson(site: str, session: SessionDep, policy: PolicyDep) -> Response:
+    """Download the rooms with their verdicts as GeoJSON, in plan metres."""
+    name, renderer = _renderer(site, session, policy)
 
-    raise not_implemented("ZIP")
+    headers = attachment_headers(name, "rooms", "geojson")
+    return Response(renderer.geojson(), media_type="application/geo+json", headers=headers)
 
 
-def not_implemented(report_format: str) -> NotImplementedFeatureError:
-    """Build the 501 error of a report format that has no renderer yet."""
-    message = _("the {format} report is not available yet; download the PDF or CSV report").format(
-        format=report_format
-    )
-    return NotImplementedFeatureError(message, detail={"format": report_format.lower()})
+@router.get("/sites/{site}/report.zip", response_class=Response, responses=ZIP_CONTENT)
+def get_report_zip(site: str, session: SessionDep, policy: PolicyDep, dialect: DialectQuery = None) -> Response:
+    """Download the crisis kit: report, posters, offline maps, tables and heatmaps in one ZIP archive."""
+    name, renderer = _renderer(site, session, policy)
+
+    data = renderer.kit(csv_dialect=dialect or "fr")
+    return Response(data, media_type="application/zip", headers=attachment_headers(name, "crisis-kit", "zip"))
+
+
+@router.get("/sites/{site}/map.html", response_class=HTMLResponse)
+def get_site_map(site: str, session: SessionDep, policy: PolicyDep) -> HTMLResponse:
+    """Render the site's self-contained map page, every level with a switcher; it works offline."""
+    _name, renderer = _renderer(site, session, policy)
+
+    return HTMLResponse(renderer.site_map())

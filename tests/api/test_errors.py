@@ -155,11 +155,11 @@ def test_oversize_body_413_before_reading(tmp_path):
     assert error_of(response)["detail"]["content_length"] > 200_000
 
 
-def test_unfinished_report_501(client, site):
-    response = client.get(f"/api/v1/sites/{site['id']}/report.xlsx")
+def test_half_named_survey_comparison_422(client, site):
+    response = client.get(f"/api/v1/sites/{site['id']}/report.pdf", params={"before": "Campagne mars"})
 
-    assert response.status_code == 501
-    assert error_of(response)["code"] == "not_implemented"
+    assert response.status_code == 422
+    assert error_of(response)["code"] == "invalid_input"
 
 
 def test_unexpected_error_500_without_traceback(tmp_path, caplog):

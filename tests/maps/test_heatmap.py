@@ -17,7 +17,8 @@ from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 from PIL import Image
 from shapely.geometry import box
 
-from maps.heatmap import coverage_scale, grid_rgba, heatmap_figure, render_heatmap
+from maps.heatmap import coverage_scale, grid_rgba, heatmap_figure, render_heatmap, unmeasured_rooms
+from maps.plan import place_room_labels, text_size_pt
 from maps.style import COVERAGE_COLORS, UNMEASURED_HATCH
 from survey.gridding import grid_level
 from survey.metrics import COVERAGE_LEVELS, display_thresholds
@@ -81,10 +82,15 @@ def test_legend_gives_words_and_dbm_ranges(english, ground_floor, best_grid):
     assert texts[5] == "unmeasured room"
 
 
-def test_unmeasured_rooms_are_hatched(figure, ground_floor):
+def test_unmeasured_rooms_are_hatched(figure, ground_floor, best_grid):
     hatched = [patch for patch in _plan_axes(figure).patches if patch.get_hatch() == UNMEASURED_HATCH]
-    unmeasured = [room for room in ground_floor.rooms if room.samples == 0]
-    assert len(hatched) == len(unmeasured) == 2
+    assert len(hatched) == 1
+    unmeasured = unmeasured_rooms(ground_floor, best_grid)
+    assert sorted(ground_floor.rooms[index].ref for index in unmeasured) == ["A0-106", "A0-112"]
+    path = hatched[0].get_path()
+    for index, room in enumerate(ground_floor.rooms):
+        centre = room.geometry.representative_point()
+        assert path.contains_point((centre.x, centre.y)) == (index in unmeasured), room.ref
 
 
 def test_dead_zone_cells_are_cross_hatched(figure):
@@ -92,24 +98,45 @@ def test_dead_zone_cells_are_cross_hatched(figure):
     assert "xx" in hatches
 
 
-def test_room_labels_lie_inside_their_rooms(figure, ground_floor):
+def _placed(level, figure=None):
+    inches_per_m = _inches_per_m(figure) if figure is not None else 0.18
+    labels, skipped = place_room_labels(level.rooms, inches_per_m)
+    return {label.text: label for label in labels}, skipped, inches_per_m
+
+
+def _inches_per_m(figure) -> float:
     axes = _plan_axes(figure)
-    renderer = figure.canvas.get_renderer()
-    rooms = {room.ref: room.geometry for room in ground_floor.rooms}
-    labels = axes.texts
-    assert {label.get_text() for label in labels} == set(rooms)
-    for label in labels:
-        extent = label.get_window_extent(renderer)
-        (x0, y0), (x1, y1) = axes.transData.inverted().transform([(extent.x0, extent.y0), (extent.x1, extent.y1)])
-        assert rooms[label.get_text()].buffer(0.1).contains(box(x0, y0, x1, y1)), label.get_text()
+    x_min, x_max = axes.get_xlim()
+    return axes.get_position().width * figure.get_figwidth() / (x_max - x_min)
 
 
-def test_narrow_room_label_is_turned(figure):
-    label = next(text for text in _plan_axes(figure).texts if text.get_text() == "A0-105")
-    assert label.get_rotation() == 90
+def test_room_labels_lie_inside_their_rooms(figure, ground_floor):
+    labels, skipped, inches_per_m = _placed(ground_floor, figure)
+    assert skipped == []
+    assert set(labels) == {room.ref for room in ground_floor.rooms}
+    for room in ground_floor.rooms:
+        label = labels[room.ref]
+        width, height = text_size_pt(label.text, label.size_pt)
+        if label.rotation == 90:
+            width, height = height, width
+        half_x, half_y = width / 144 / inches_per_m, height / 144 / inches_per_m
+        text_box = box(label.x_m - half_x, label.y_m - half_y, label.x_m + half_x, label.y_m + half_y)
+        assert room.geometry.buffer(0.1).contains(text_box), room.ref
 
 
-def test_label_left_out_when_room_too_small(ground_floor, best_grid):
+def test_room_labels_are_drawn_as_one_outline(figure):
+    black = [patch for patch in _plan_axes(figure).patches if tuple(patch.get_facecolor()) == (0.0, 0.0, 0.0, 1.0)]
+    assert len(black) == 1
+    assert len(black[0].get_path().vertices) > 500
+
+
+def test_narrow_room_label_is_turned(figure, ground_floor):
+    labels, _skipped, _scale = _placed(ground_floor, figure)
+    assert labels["A0-105"].rotation == 90
+    assert labels["A0-100"].rotation == 0
+
+
+def test_label_left_out_when_room_too_small(ground_floor):
     tiny = RoomResult(
         room_id=999,
         level_id=ground_floor.level_id,
@@ -124,10 +151,9 @@ def test_label_left_out_when_room_too_small(ground_floor, best_grid):
         geometry=box(20.0, 7.8, 20.4, 8.2),
     )
     level = dataclasses.replace(ground_floor, rooms=[*ground_floor.rooms, tiny])
-    figure = heatmap_figure(level, best_grid, title="t")
-    refs = [text.get_text() for text in _plan_axes(figure).texts]
-    assert "A0-TINY-999" not in refs
-    assert "A0-100" in refs
+    labels, skipped, _scale = _placed(level)
+    assert skipped == ["A0-TINY-999"]
+    assert "A0-100" in labels
 
 
 def test_scale_bar_in_metres(figure):
@@ -215,6 +241,18 @@ def test_level_without_samples_renders(ground_floor):
     level = dataclasses.replace(ground_floor, samples=ground_floor.samples.iloc[0:0])
     grid = grid_level(level, "208-01")
     figure = heatmap_figure(level, grid, title="empty")
+    assert len(unmeasured_rooms(level, grid)) == len(level.rooms)
     hatched = [patch for patch in _plan_axes(figure).patches if patch.get_hatch() == UNMEASURED_HATCH]
-    assert len(hatched) == len(level.rooms)
+    assert len(hatched) == 1
     assert shapely.box(*level.bounds).area > 0
+
+
+@pytest.mark.parametrize(("metric", "unit", "first_cut"), [("rsrq_db", "dB", "\u221220"), ("sinr_db", "dB", "\u22123")])
+def test_legend_of_other_metrics(english, ground_floor, metric, unit, first_cut):
+    grid = grid_level(ground_floor, "208-10", metric)
+    figure = heatmap_figure(ground_floor, grid, metric=metric, title="t")
+    legend = _plan_axes(figure).get_legend()
+    texts = [text.get_text() for text in legend.get_texts()]
+    assert legend.get_title().get_text().endswith(f", {unit}")
+    assert f"below {first_cut} {unit}" in texts[4]
+    assert "no service" not in texts[4]

@@ -1,15 +1,17 @@
-"""The PDF report read back with pdfium: pages, outline, text in French and in English."""
+"""The PDF report read back with pdfium: pages, outline, sections, text in French and in English."""
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from datetime import datetime, timezone
 
 import pypdfium2 as pdfium
 import pytest
 
-from maps.heatmap import render_heatmap
+from maps.outputs import SiteRenderer
 from maps.pdf import render_pdf
-from survey.gridding import grid_level
+from survey.compare import compare_analyses
 from survey.i18n import reset_language, set_language
 
 GENERATED_AT = datetime(2025, 3, 20, 9, 0, tzinfo=timezone.utc)
@@ -17,9 +19,7 @@ GENERATED_AT = datetime(2025, 3, 20, 9, 0, tzinfo=timezone.utc)
 
 @pytest.fixture(scope="module")
 def level_images(analysis):
-    return {
-        level.level_id: render_heatmap(level, grid_level(level, None), title=level.name) for level in analysis.levels
-    }
+    return SiteRenderer(analysis).level_images()
 
 
 def _render(analysis, level_images, language: str) -> bytes:
@@ -49,15 +49,27 @@ def _outline(document: pdfium.PdfDocument) -> list[tuple[str, int]]:
     return [(item.get_title(), item.get_dest().get_index()) for item in document.get_toc()]
 
 
+def _section_text(document: pdfium.PdfDocument, title: str) -> str:
+    """Return the text of the pages from section ``title`` up to the next section."""
+    outline = _outline(document)
+    titles = [name for name, _page in outline]
+    start = dict(outline)[title]
+    following = titles.index(title) + 1
+    end = outline[following][1] if following < len(outline) else len(document)
+    return " ".join(_page_texts(document)[start:max(end, start + 1)])
+
+
 def test_pdf_is_a4(english_pdf):
     width, height = english_pdf[0].get_size()
     assert (round(width), round(height)) == (595, 842)
+    for page in english_pdf:
+        assert sorted(round(side) for side in page.get_size()) == [595, 842]
 
 
 def test_page_count(english_pdf):
-    # Cover, summary, two level pages, the room table on two landscape pages, the
-    # recommendations on one page and the method on two.
-    assert len(english_pdf) == 9
+    # Cover, summary on two pages, two pages per level (verdict plan, heatmap), the room table
+    # on two landscape pages, the recommendations, the data quality, the grid test and the method.
+    assert len(english_pdf) == 13
 
 
 def test_outline_lists_sections_in_order(english_pdf):
@@ -68,17 +80,38 @@ def test_outline_lists_sections_in_order(english_pdf):
         "Level: Bâtiment A – Sous-sol",
         "Rooms",
         "Recommendations",
+        "Data quality",
+        "Grid test of the public-safety codes",
         "Method and thresholds",
     ]
 
 
-def test_each_level_has_its_page_and_image(english_pdf, analysis):
+def test_each_level_has_its_plan_and_heatmap(english_pdf, analysis):
     pages = dict(_outline(english_pdf))
     for level in analysis.levels:
-        page = english_pdf[pages[f"Level: {level.building} – {level.name}"]]
-        images = list(page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]))
-        assert len(images) == 1
-        assert level.name in " ".join(page.get_textpage().get_text_range().split())
+        first = pages[f"Level: {level.building} – {level.name}"]
+        for index in (first, first + 1):
+            page = english_pdf[index]
+            images = list(page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]))
+            assert len(images) == 1
+            assert level.name in " ".join(page.get_textpage().get_text_range().split())
+
+
+def test_level_page_lists_its_numbered_lines(english_pdf):
+    text = _section_text(english_pdf, "Level: Bâtiment A – Rez-de-chaussée")
+    assert "Analog lines of this level" in text
+    for row in ("1 A0-101 – Accueil des urgences existing", "2 A0-102 – Salle de déchocage to install",
+                "3 A0-110 – IRM to install", "4 A0-113 – Poste de soins existing"):
+        assert row in text, row
+
+
+def test_summary_lists_lines_to_keep_install_and_optional(english_pdf):
+    text = _section_text(english_pdf, "Summary")
+    assert "Analog lines to keep (1)" in text
+    assert "Analog lines to install (3)" in text
+    assert "Optional analog lines (mobile voice is reliable) (3)" in text
+    assert "Shielded rooms (2)" in text
+    assert "Rooms to survey again (5)" in text
 
 
 def test_text_has_site_levels_and_rooms(english_pdf, analysis):
@@ -99,7 +132,8 @@ def test_english_words(english_pdf):
 def test_french_words_by_default(analysis, level_images):
     document = pdfium.PdfDocument(render_pdf(analysis, level_images, generated_at=GENERATED_AT))
     text = "\n".join(_page_texts(document))
-    for words in ("Synthèse", "Niveau", "ligne analogique", "verdict voix", "données insuffisantes", "mars 2025"):
+    for words in ("Synthèse", "Niveau", "ligne analogique", "verdict voix", "données insuffisantes", "mars 2025",
+                  "Qualité des données"):
         assert words in text, words
     assert "Summary" not in text
 
@@ -127,15 +161,50 @@ def test_room_table_header_repeats(english_pdf):
 
 
 def test_recommendations_put_vital_rooms_first(english_pdf):
-    pages = dict(_outline(english_pdf))
-    text = _page_texts(english_pdf)[pages["Recommendations"]]
-    assert text.index("Criticality: vital") < text.index("Criticality: high") < text.index("Criticality: low")
+    text = _section_text(english_pdf, "Recommendations")
+    assert text.index("vital") < text.index("high") < text.index("low")
     assert text.index("A0-102") < text.index("A0-110") < text.index("B1-001")
+    assert "mobile voice is not reliable on any operator" in text
 
 
-def test_method_prints_policy_thresholds(english_pdf, analysis):
-    pages = dict(_outline(english_pdf))
-    text = " ".join(_page_texts(english_pdf)[pages["Method and thresholds"] :])
+def test_data_quality_gives_phones_samples_and_unmeasured_rooms(english_pdf, analysis):
+    text = _section_text(english_pdf, "Data quality")
+    assert "Orange (208-01) Pixel 7" in text
+    assert "SFR (208-10) Pixel 7" in text
+    assert "Unmeasured rooms (3)" in text
+    for ref in ("A0-106", "A0-112", "B1-003"):
+        assert ref in text
+    assert f"{analysis.unplaced_samples} samples could not be placed" in text
+
+
+def test_grid_test_per_level_and_operator(english_pdf):
+    text = _section_text(english_pdf, "Grid test of the public-safety codes")
+    assert "about 20 cells" in text
+    for level in ("Bâtiment A – Rez-de-chaussée", "Bâtiment A – Sous-sol"):
+        for operator in ("best operator", "Orange", "SFR"):
+            assert f"{level} {operator}" in text, (level, operator)
+    assert "pass" in text or "fail" in text
+
+
+def test_survey_comparison_section(analysis, level_images, english):
+    later = copy.deepcopy(analysis)
+    room = next(room for room in later.rooms if room.ref == "A0-102")
+    room.verdicts[0].verdict = "reliable"
+    room.verdicts[0].pass_rate = 0.99
+    later.surveys = ["Campagne après antennes"]
+    comparison = compare_analyses(analysis, later)
+    document = pdfium.PdfDocument(
+        render_pdf(analysis, level_images, generated_at=GENERATED_AT, comparison=comparison)
+    )
+    text = _section_text(document, "Comparison of surveys")
+    assert "Before: Campagne mars 2025. After: Campagne après antennes." in text
+    assert "1 improved" in text
+    assert "Verdicts that changed (1)" in text
+    assert "A0-102 – Salle de déchocage Rez-de-chaussée Orange unreliable → reliable +65.7%" in text
+
+
+def test_method_prints_policy_thresholds(english_pdf):
+    text = _section_text(english_pdf, "Method and thresholds")
     assert "at least -110 dBm" in text
     assert "99.0%" in text
     assert "95.0%" in text
@@ -145,10 +214,23 @@ def test_method_prints_policy_thresholds(english_pdf, analysis):
     assert "from -128" in text
 
 
-def test_missing_level_image_is_stated(analysis, english):
+def test_missing_level_images_are_stated(analysis, english):
     document = pdfium.PdfDocument(render_pdf(analysis, {}, generated_at=GENERATED_AT))
     text = "\n".join(_page_texts(document))
     assert text.count("No heatmap was rendered for this level.") == len(analysis.levels)
+
+
+def test_images_rendered_when_not_given(analysis, english):
+    document = pdfium.PdfDocument(render_pdf(analysis, generated_at=GENERATED_AT))
+    images = sum(len(list(page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]))) for page in document)
+    assert images == 2 * len(analysis.levels)
+
+
+def test_level_without_rooms_is_stated(analysis, english):
+    empty = dataclasses.replace(analysis.levels[1], rooms=[])
+    site = dataclasses.replace(analysis, levels=[analysis.levels[0], empty])
+    text = "\n".join(_page_texts(pdfium.PdfDocument(render_pdf(site, generated_at=GENERATED_AT))))
+    assert "No plan was rendered for this level: it has no rooms." in text
 
 
 def test_long_room_name_is_wrapped_not_cut(english_pdf):

@@ -157,3 +157,26 @@ def test_geojson_has_every_room_in_plan_metres(analysis):
     assert dead["properties"]["shielded"] is True
     assert dead["properties"]["building"] == "Bâtiment A"
     assert dead["properties"]["verdicts"][0]["operator"] == "Orange"
+
+
+def test_xlsx_lines_sheet_numbers_lines_as_on_plans(analysis, english):
+    workbook = openpyxl.load_workbook(io.BytesIO(rooms_xlsx(analysis)))
+    assert workbook.sheetnames == ["Rooms", "Analog lines"]
+    rows = list(workbook["Analog lines"].iter_rows(values_only=True))
+    assert rows[0][:7] == ("Building", "Level", "Line on the plan", "Ref", "Name", "Criticality", "Status")
+    assert [row[1:4] for row in rows[1:5]] == [
+        ("Rez-de-chaussée", 1, "A0-101"),
+        ("Rez-de-chaussée", 2, "A0-102"),
+        ("Rez-de-chaussée", 3, "A0-110"),
+        ("Rez-de-chaussée", 4, "A0-113"),
+    ]
+    assert rows[2][6] == "to install"
+    assert isinstance(rows[1][2], int)
+
+
+def test_geojson_room_has_combined_voice_verdict(analysis):
+    collection = json.loads(rooms_geojson(analysis))
+    verdicts = {feature["properties"]["ref"]: feature["properties"]["voice"] for feature in collection["features"]}
+    assert verdicts["A0-110"] == "unreliable"
+    assert verdicts["A0-100"] == "reliable"
+    assert verdicts["A0-112"] == "insufficient_data"

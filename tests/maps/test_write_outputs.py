@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import zipfile
 
 import pandas as pd
 import pypdfium2 as pdfium
@@ -37,9 +38,10 @@ def test_written_file_names(written):
             "heatmap_sous-sol_orange.png",
             "heatmap_sous-sol_sfr.png",
         ],
-        "maps": ["map_rez-de-chaussee.html", "map_sous-sol.html"],
-        "tables": ["rooms.csv"],
-        "reports": ["report.pdf"],
+        "maps": ["map_rez-de-chaussee.html", "map_site.html", "map_sous-sol.html"],
+        "tables": ["rooms.csv", "rooms.geojson", "rooms.xlsx"],
+        "reports": ["posters.pdf", "report.pdf"],
+        "kit": ["crisis_kit.zip"],
     }
 
 
@@ -59,8 +61,9 @@ def test_heatmaps_are_png(written):
 def test_map_names_operators_in_french(written):
     _out_dir, paths = written
     page = paths["maps"][0].read_text(encoding="utf-8")
-    assert "Signal : Orange" in page
-    assert "meilleur op\\u00e9rateur" in page
+    assert "Qualité du signal (RSRQ)" in page
+    assert "meilleur opérateur" in page
+    assert '"name":"Orange"' in page
 
 
 def test_csv_follows_language(written):
@@ -71,11 +74,21 @@ def test_csv_follows_language(written):
     assert len(table) == 19
 
 
-def test_report_has_level_heatmaps(written, analysis):
+def test_report_has_level_plans_and_heatmaps(written, analysis):
     _out_dir, paths = written
-    document = pdfium.PdfDocument(paths["reports"][0].read_bytes())
+    report = next(path for path in paths["reports"] if path.name == "report.pdf")
+    document = pdfium.PdfDocument(report.read_bytes())
     images = sum(len(list(page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]))) for page in document)
-    assert images == len(analysis.levels)
+    assert images == 2 * len(analysis.levels)
+
+
+def test_kit_holds_the_written_files(written):
+    _out_dir, paths = written
+    with zipfile.ZipFile(paths["kit"][0]) as kit:
+        names = {name.split("/", 1)[1] for name in kit.namelist()}
+    for path in [*paths["heatmaps"], *paths["tables"], *paths["reports"]]:
+        folder = "heatmaps/" if path.name.startswith("heatmap_") else ""
+        assert folder + path.name in names, path.name
 
 
 @pytest.mark.parametrize(
@@ -113,26 +126,46 @@ def test_level_without_rooms_is_skipped(analysis, tmp_path):
     empty = dataclasses.replace(analysis.levels[1], rooms=[])
     site = dataclasses.replace(analysis, levels=[analysis.levels[0], empty])
     paths = write_outputs(site, tmp_path)
-    assert [path.name for path in paths["maps"]] == ["map_rez-de-chaussee.html"]
+    assert [path.name for path in paths["maps"]] == ["map_rez-de-chaussee.html", "map_site.html"]
     assert len(paths["heatmaps"]) == 3
 
 
-@pytest.mark.parametrize("fmt", ["pdf", "csv", "xlsx", "geojson"])
-def test_render_report_writes_one_file(analysis, tmp_path, fmt):
+@pytest.mark.parametrize(
+    ("fmt", "magic"),
+    [
+        ("pdf", b"%PDF-"),
+        ("posters", b"%PDF-"),
+        ("csv", b"\xef\xbb\xbf"),
+        ("xlsx", b"PK"),
+        ("geojson", b'{\n "type": "FeatureCollection"'),
+        ("html", b"<!DOCTYPE html>"),
+        ("kit", b"PK"),
+    ],
+)
+def test_render_report_writes_one_file(analysis, tmp_path, fmt, magic, french):
     output = tmp_path / "reports" / f"site.{fmt}"
     paths = render_report(analysis, fmt, output)
     assert paths == [output]
-    assert output.stat().st_size > 0
+    assert output.read_bytes().startswith(magic)
 
 
-def test_render_report_html_writes_level_maps(analysis, tmp_path):
-    paths = render_report(analysis, "html", tmp_path / "maps")
-    assert sorted(path.name for path in paths) == ["map_rez-de-chaussee.html", "map_sous-sol.html"]
+def test_render_report_html_is_the_site_map(analysis, tmp_path):
+    output = tmp_path / "site.html"
+    render_report(analysis, "html", output)
+    page = output.read_text(encoding="utf-8")
+    assert page.count('<script type="application/json" id="zb-points-') == len(analysis.levels)
 
 
-def test_render_report_kit_writes_everything(analysis, tmp_path):
-    paths = render_report(analysis, "kit", tmp_path / "kit")
-    assert len(paths) == 6 + 2 + 1 + 1
+def test_render_report_english_csv_dialect(analysis, tmp_path):
+    output = tmp_path / "rooms.csv"
+    render_report(analysis, "csv", output, dialect="en")
+    assert not output.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_render_report_unknown_dialect_raises(analysis, tmp_path):
+    with pytest.raises(InputError) as raised:
+        render_report(analysis, "csv", tmp_path / "rooms.csv", dialect="de")
+    assert raised.value.detail["value"] == "de"
 
 
 def test_render_report_unknown_format_raises(analysis, tmp_path):

@@ -1,0 +1,151 @@
+"""How far the verdicts can be trusted: the code grid test per level, and the comparison of surveys."""
+
+from __future__ import annotations
+
+import logging
+
+from maps.pdf_document import ReportPDF, TableStyle, heading, paragraph, subheading, table
+from maps.style import format_number, format_percent, verdict_label
+from survey.compare import SurveyComparison
+from survey.gridtest import GridDivision, GridTestResult, run_gridtest, status_label
+from survey.i18n import _
+from survey.results import SiteAnalysis
+
+logger = logging.getLogger(__name__)
+
+
+def grid_tests(pdf: ReportPDF, analysis: SiteAnalysis) -> None:
+    """Write the grid test of every level with rooms, for the best operator per cell and each operator."""
+    pdf.add_page(orientation="portrait")
+    heading(pdf, _("Grid test of the public-safety codes"))
+    policy = analysis.policy
+    paragraph(
+        pdf,
+        _(
+            "The US in-building public-safety codes (IFC 510, NFPA 1225) judge a floor rather than its rooms: "
+            "the floor is divided into about {cells} cells, each judged by the average of its samples against "
+            "{threshold} dBm; the floor passes when at most {failures} cells fail and no two failed cells touch. "
+            "When it fails, a division into {regrid_cells} cells with at most {regrid_failures} failures is tried. "
+            "Vital rooms are critical areas and need {critical} of their samples at the threshold. This test "
+            "complements the room verdicts; it does not replace them."
+        ).format(
+            cells=policy.gridtest_cells,
+            threshold=format_number(policy.gridtest_threshold_dbm),
+            failures=policy.gridtest_max_failures,
+            regrid_cells=policy.gridtest_regrid_cells,
+            regrid_failures=policy.gridtest_regrid_max_failures,
+            critical=format_percent(policy.gridtest_critical_pass_rate),
+        ),
+        size=9,
+    )
+    rows = [_grid_test_row(result) for result in _grid_test_results(analysis)]
+    if not rows:
+        paragraph(pdf, _("No level has rooms to test."))
+        return
+    header = [
+        _("Level"),
+        _("Operator"),
+        _("First division: failed of tested (allowed)"),
+        _("Second division: failed of tested (allowed)"),
+        _("Critical areas passed"),
+        _("Result"),
+    ]
+    table(pdf, header, rows, TableStyle((1.8, 1.3, 1.4, 1.4, 1.1, 0.8), size=8, align=("L", "L", "R", "R", "R", "L")))
+
+
+def _grid_test_results(analysis: SiteAnalysis) -> list[GridTestResult]:
+    """Return the grid tests of every level with rooms: the best operator first, then each operator."""
+    results = []
+    for level in analysis.levels:
+        if not level.rooms:
+            continue
+        results.append(run_gridtest(level, analysis.policy))
+        results.extend(run_gridtest(level, analysis.policy, plmn, name) for plmn, name in analysis.operators)
+    return results
+
+
+def _grid_test_row(result: GridTestResult) -> list[str]:
+    level = _level_title(result)
+    passed = sum(area.status == "pass" for area in result.critical_areas)
+    critical = f"{passed} / {len(result.critical_areas)}" if result.critical_areas else "\u2013"
+    return [
+        level,
+        result.operator_name,
+        _division_text(result.first),
+        _division_text(result.regrid) if result.regrid else "\u2013",
+        critical,
+        status_label("pass" if result.passed else "fail"),
+    ]
+
+
+def _level_title(result: GridTestResult) -> str:
+    """Return "building – level" of a grid test result."""
+    return " \u2013 ".join(part for part in (result.building, result.level) if part)
+
+
+def _division_text(division: GridDivision) -> str:
+    return _("{failed} of {tested} ({allowed})").format(
+        failed=division.failures, tested=len(division.cells), allowed=division.max_failures
+    )
+
+
+def survey_comparison(pdf: ReportPDF, comparison: SurveyComparison) -> None:
+    """Write the comparison of two surveys: the counts of changes and the rooms whose verdict changed."""
+    pdf.add_page(orientation="portrait")
+    heading(pdf, _("Comparison of surveys"))
+    summary = comparison.summary()
+    counts = summary["verdicts"]
+    paragraph(
+        pdf,
+        _(
+            "Before: {before}. After: {after}. Verdicts by room and operator: {improved} improved, "
+            "{worsened} worsened, {changed} changed to or from too few samples, {same} unchanged."
+        ).format(
+            before=", ".join(comparison.before) or "\u2013",
+            after=", ".join(comparison.after) or "\u2013",
+            improved=counts["improved"],
+            worsened=counts["worsened"],
+            changed=counts["changed"],
+            same=counts["same"],
+        ),
+    )
+    for key, title in (
+        ("newly_shielded", _("Rooms shielded after, not before: {rooms}")),
+        ("no_longer_shielded", _("Rooms shielded before, not after: {rooms}")),
+    ):
+        if summary[key]:
+            paragraph(pdf, title.format(rooms=", ".join(summary[key])))
+
+    rows = []
+    for room in comparison.rooms:
+        for change in room.operators:
+            if change.change == "same":
+                continue
+            rows.append(
+                [
+                    f"{room.ref} \u2013 {room.name}" if room.name else room.ref,
+                    room.level,
+                    change.operator,
+                    f"{verdict_label(change.verdict_before)} \u2192 {verdict_label(change.verdict_after)}",
+                    _signed_percent(change.pass_rate_change),
+                    _signed_db(change.median_change_db),
+                ]
+            )
+    subheading(pdf, _("Verdicts that changed ({count})").format(count=len(rows)))
+    if not rows:
+        paragraph(pdf, _("No verdict changed."))
+        return
+    header = [_("Room"), _("Level"), _("Operator"), _("Verdict"), _("Pass rate"), _("Median signal")]
+    table(pdf, header, rows, TableStyle((2.4, 1.2, 1, 2, 0.9, 0.9), size=8, align=("L", "L", "L", "L", "R", "R")))
+
+
+def _signed_percent(change: float | None) -> str:
+    if change is None:
+        return "\u2013"
+    return ("+" if change > 0 else "") + format_percent(change)
+
+
+def _signed_db(change: float | None) -> str:
+    if change is None:
+        return "\u2013"
+    return ("+" if change > 0 else "") + f"{format_number(change)} dB"
