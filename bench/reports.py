@@ -4,9 +4,11 @@
 and renders its PDF report and its crisis kit. It renders one level's map with 20,000 samples
 and opens it in headless Chromium, the network off. It prints the timings as a Markdown table
 and writes them to the "Maps and reports" section of ``docs/benchmarks.md``, unless given
-``--no-docs`` or another size. The site is
-synthetic: floors come from the simulator's floor generator, and each room's signal is a
-random level per operator (shielded rooms far weaker), so the numbers measure rendering only.
+``--no-docs`` or another size.
+
+The site is synthetic: floors come from the simulator's floor generator, each room's signal is
+a random level per operator (shielded rooms far weaker), and the analysis's own room rules give
+the verdicts, so the numbers measure rendering only.
 """
 
 from __future__ import annotations
@@ -40,9 +42,9 @@ logger = logging.getLogger(__name__)
 OPERATORS = ("208-01", "208-10", "208-15")
 SURVEY_START = datetime(2026, 11, 3, 8, 0, tzinfo=timezone.utc)
 
-# Share of rooms left unmeasured, spread of the readings around a room's level and loss of a
-# shielded room, in dB (estimates that give a mix of every verdict), and the level under which
-# a phone loses service, in dBm (the simulator's).
+# Share of rooms left unmeasured, then the spread of the readings around a room's level and the
+# loss of a shielded room in dB: estimates that give a mix of every verdict. Phones lose service
+# under SENSITIVITY_DBM, the simulator's level in dBm.
 UNMEASURED_SHARE = 0.05
 READING_SPREAD_DB = 5.0
 SHIELDING_LOSS_DB = 40.0
@@ -308,9 +310,10 @@ def section(rows: list[tuple[str, str, str]], command: str) -> str:
     table.extend(f"| {measure} | {value} | {target} |" for measure, value, target in rows)
     return "\n".join(
         [
-            f"Command: `{command}`. The site is synthetic (see the module's docstring): its floors come from",
-            "the simulator's floor generator and each room's signal is a random level per operator. The PDF",
-            "and the kit are each timed from a fresh renderer, so each includes its own gridding. The level",
+            f"Command: `{command}`. The site is synthetic: its floors come from the simulator's floor",
+            "generator, each room's signal is a random level per operator, and the verdicts, shielding and",
+            "recommendations come from the analysis's own rules. The PDF and the kit are each timed from a",
+            "fresh renderer, so each includes its own gridding and grid tests. The level",
             "map is opened in headless Chromium with every network request failing; \"page script done\" is",
             "`performance.now()` when the map's own script has built the page, and the Chromium run times",
             "include starting the browser.",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 
+from maps.images import level_title
 from maps.pdf_document import ReportPDF, TableStyle, heading, paragraph, subheading, table
 from maps.style import format_number, format_percent, verdict_label
 from survey.compare import SurveyComparison
 from survey.gridtest import GridDivision, GridTestResult, run_gridtest, status_label
 from survey.i18n import _
-from survey.results import SiteAnalysis
+from survey.policy import Policy
+from survey.results import LevelResult, SiteAnalysis
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +20,36 @@ def grid_tests(pdf: ReportPDF, analysis: SiteAnalysis) -> None:
     """Write the grid test of every level with rooms, for the best operator per cell and each operator."""
     pdf.add_page(orientation="portrait")
     heading(pdf, _("Grid test of the public-safety codes"))
-    policy = analysis.policy
+    _grid_test_method(pdf, analysis.policy)
+
+    testable = [level for level in analysis.levels if level.rooms and _has_positions(level)]
+    untestable = [level for level in analysis.levels if level.rooms and not _has_positions(level)]
+    if untestable:
+        paragraph(
+            pdf,
+            _("Levels whose samples have no position (room visits) cannot be divided into cells: {levels}.").format(
+                levels=", ".join(level_title(level) for level in untestable)
+            ),
+            size=9,
+        )
+
+    rows = [_grid_test_row(result) for result in _grid_test_results(analysis, testable)]
+    if not rows:
+        paragraph(pdf, _("No level has rooms to test."))
+        return
+    header = [
+        _("Level"),
+        _("Operator"),
+        _("First division: failed of tested (allowed)"),
+        _("Second division: failed of tested (allowed)"),
+        _("Critical areas passed"),
+        _("Result"),
+    ]
+    table(pdf, header, rows, TableStyle((1.8, 1.3, 1.4, 1.4, 1.1, 0.8), size=8, align=("L", "L", "R", "R", "R", "L")))
+
+
+def _grid_test_method(pdf: ReportPDF, policy: Policy) -> None:
+    """Write how the grid test judges a floor, with the policy's numbers."""
     paragraph(
         pdf,
         _(
@@ -38,27 +69,17 @@ def grid_tests(pdf: ReportPDF, analysis: SiteAnalysis) -> None:
         ),
         size=9,
     )
-    rows = [_grid_test_row(result) for result in _grid_test_results(analysis)]
-    if not rows:
-        paragraph(pdf, _("No level has rooms to test."))
-        return
-    header = [
-        _("Level"),
-        _("Operator"),
-        _("First division: failed of tested (allowed)"),
-        _("Second division: failed of tested (allowed)"),
-        _("Critical areas passed"),
-        _("Result"),
-    ]
-    table(pdf, header, rows, TableStyle((1.8, 1.3, 1.4, 1.4, 1.1, 0.8), size=8, align=("L", "L", "R", "R", "R", "L")))
 
 
-def _grid_test_results(analysis: SiteAnalysis) -> list[GridTestResult]:
-    """Return the grid tests of every level with rooms: the best operator first, then each operator."""
+def _has_positions(level: LevelResult) -> bool:
+    """Return whether any sample of the level has a position in the plan."""
+    return bool(len(level.samples)) and bool(level.samples["x_m"].notna().any())
+
+
+def _grid_test_results(analysis: SiteAnalysis, levels: list[LevelResult]) -> list[GridTestResult]:
+    """Return the grid tests of ``levels``: the best operator first, then each operator."""
     results = []
-    for level in analysis.levels:
-        if not level.rooms:
-            continue
+    for level in levels:
         results.append(run_gridtest(level, analysis.policy))
         results.extend(run_gridtest(level, analysis.policy, plmn, name) for plmn, name in analysis.operators)
     return results

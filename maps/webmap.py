@@ -542,6 +542,7 @@ def _page_spec(
             "lines": _("Analog lines"),
             "points": _("Sample points"),
             "noService": _("no service"),
+            "noLevel": _("No level has rooms yet: import a floor plan."),
         },
     }
 

@@ -396,6 +396,11 @@ PAGE_SCRIPT = r"""
     if (!state.points && map.hasLayer(points)) { map.removeLayer(points); }
   }
 
+  if (!spec.levels.length) {
+    document.getElementById("zb-level-name").textContent = spec.text.noLevel;
+    document.documentElement.setAttribute("data-zb-ready", String(Math.round(performance.now())));
+    return;
+  }
   buildControl();
   map.on("zoomend", fitLabels);
   apply(true);

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
@@ -23,7 +23,8 @@ OperatorQuery = Annotated[
     str, Query(description="PLMN such as 208-01 or an operator name; empty for the best operator per cell.")
 ]
 MetricQuery = Annotated[HeatmapMetric, Query(description="Metric shown; signal_dbm is RSRP on LTE and NR.")]
-IMAGE_CONTENT = {200: {"content": {"image/png": {}, "image/svg+xml": {}}}}
+PNG_CONTENT = {200: {"content": {"image/png": {}}}}
+SVG_CONTENT = {200: {"content": {"image/svg+xml": {}}}}
 
 
 @router.get("/levels/{level_id}/rooms")
@@ -42,22 +43,39 @@ def level_rooms(
     }
 
 
-@router.get("/levels/{level_id}/heatmap.{fmt}", response_class=Response, responses=IMAGE_CONTENT)
-def level_heatmap(
-    level_id: int,
-    fmt: Literal["png", "svg"],
-    session: SessionDep,
-    policy: PolicyDep,
-    operator: OperatorQuery = "",
-    metric: MetricQuery = "signal_dbm",
-) -> Response:
-    """Render a level's coverage heatmap as PNG or SVG, for one operator or the best one per cell."""
+def _heatmap(level_id: int, session: SessionDep, policy: PolicyDep, operator: str, metric: str, fmt: str) -> Response:
+    """Render a level's heatmap in ``fmt`` (png or svg), for one operator or the best one per cell."""
     analysis, level = level_analysis(session, level_id, policy)
     plmn = resolve_operator(analysis, operator)
     require_rooms(level)
 
     image = site_renderer(session, analysis).heatmap(level_id, plmn, metric, fmt)
     return Response(image, media_type=MEDIA_TYPES[fmt])
+
+
+# The contract names heatmap.png, so each format has its own route rather than one "heatmap.{fmt}".
+@router.get("/levels/{level_id}/heatmap.png", response_class=Response, responses=PNG_CONTENT)
+def level_heatmap(
+    level_id: int,
+    session: SessionDep,
+    policy: PolicyDep,
+    operator: OperatorQuery = "",
+    metric: MetricQuery = "signal_dbm",
+) -> Response:
+    """Render a level's coverage heatmap as PNG, for one operator or the best one per cell."""
+    return _heatmap(level_id, session, policy, operator, metric, "png")
+
+
+@router.get("/levels/{level_id}/heatmap.svg", response_class=Response, responses=SVG_CONTENT)
+def level_heatmap_svg(
+    level_id: int,
+    session: SessionDep,
+    policy: PolicyDep,
+    operator: OperatorQuery = "",
+    metric: MetricQuery = "signal_dbm",
+) -> Response:
+    """Render a level's coverage heatmap as SVG, for one operator or the best one per cell."""
+    return _heatmap(level_id, session, policy, operator, metric, "svg")
 
 
 @router.get("/levels/{level_id}/map.html", response_class=HTMLResponse)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -111,3 +112,16 @@ def test_screenshot_shows_the_plan(map_files):
     with Image.open(path) as image:
         colors = image.convert("RGB").resize((140, 90)).getcolors(maxcolors=100_000)
     assert len(colors) > 20
+
+
+def test_site_without_rooms_still_loads(analysis, tmp_path):
+    site = dataclasses.replace(analysis, levels=[dataclasses.replace(analysis.levels[0], rooms=[])])
+    token = set_language("en")
+    try:
+        path = tmp_path / "empty.html"
+        path.write_text(render_site_map(site), encoding="utf-8")
+    finally:
+        reset_language(token)
+    dom = dump_dom(path)
+    assert re.search(r'data-zb-ready="\d+"', dom)
+    assert "No level has rooms yet: import a floor plan." in dom

@@ -236,3 +236,15 @@ def test_level_without_rooms_is_stated(analysis, english):
 def test_long_room_name_is_wrapped_not_cut(english_pdf):
     text = " ".join(_page_texts(english_pdf))
     assert "Réserve de matériel de soins et de linge propre" in text
+
+
+def test_grid_test_skips_levels_without_positions(analysis, level_images, english):
+    samples = analysis.levels[1].samples.copy()
+    samples[["x_m", "y_m"]] = float("nan")
+    basement = dataclasses.replace(analysis.levels[1], samples=samples)
+    site = dataclasses.replace(analysis, levels=[analysis.levels[0], basement])
+    document = pdfium.PdfDocument(render_pdf(site, level_images, generated_at=GENERATED_AT))
+    text = _section_text(document, "Grid test of the public-safety codes")
+    assert "cannot be divided into cells: Bâtiment A – Sous-sol." in text
+    assert "Bâtiment A – Sous-sol best operator" not in text
+    assert "Bâtiment A – Rez-de-chaussée best operator" in text
