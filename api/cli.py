@@ -14,7 +14,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from survey.errors import InputError, ZoneblancheError
-from survey.i18n import _, ngettext, set_language
+from survey.i18n import _, lazy, ngettext, set_language
 from survey.settings import Settings
 from survey.store import Store
 
@@ -360,18 +360,36 @@ def _print_ingest_reports(result: dict) -> None:
         for note in report["notes"]:
             out.print(f"  {note}")
         _print_row_errors(report["errors"])
+        if report.get("dry_run"):
+            out.print(_("  dry run: nothing was stored"))
+        elif report.get("upload_id") is not None:
+            out.print(_("  stored as upload {id}").format(id=report["upload_id"]))
 
 
 @app.command()
 def reparse(
-    upload: Annotated[int, typer.Argument(help="Id of the upload, as printed by ingest --json.")],
+    upload: Annotated[int, typer.Argument(help="Id of the upload, as printed by ingest.")],
+    level: Annotated[Optional[str], typer.Option(help="New level of the samples' positions or of the track.")] = None,
+    building: Annotated[Optional[str], typer.Option(help="Building of --level.")] = None,
+    track: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False, help="Waypoint track to place the samples on: CSV time,x_m,y_m[,level].")] = None,
+    visits: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False, help="Room visits to place the samples by: CSV room,start,end.")] = None,
+    timezone: Annotated[Optional[str], typer.Option(help="Time zone of local times in the file.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Rebuild an upload's samples from its stored raw copy, after a parser fix."""
-    from survey.ingest import reparse_upload
+    """Rebuild an upload's samples from its stored raw copy: after a parser fix, or to place them."""
+    from survey.ingest import Attachment, IngestOptions, reparse_upload
 
+    placement = None
+    if any(value is not None for value in (level, building, track, visits, timezone)):
+        placement = IngestOptions(
+            level=level,
+            building=building,
+            timezone=timezone,
+            track=Attachment(track.read_bytes(), track.name) if track else None,
+            visits=Attachment(visits.read_bytes(), visits.name) if visits else None,
+        )
     with context().store.session() as session:
-        report = reparse_upload(session, upload)
+        report = reparse_upload(session, upload, placement)
     emit({"files": [report]}, as_json, _print_ingest_reports)
 
 
@@ -476,13 +494,14 @@ def _analysis(site: str, policy_path: Path | None):
 
 def _print_analysis(analysis) -> None:
     from maps.style import action_label, verdict_label
+    from survey.categories import criticality_label
 
     table = Table(title=analysis.site_name)
     for header in (_("level"), _("room"), _("name"), _("criticality"), _("samples"), _("shielded"), _("voice"), _("recommendation")):
         table.add_column(header)
     for room in analysis.rooms:
         shielded = f"{room.attenuation_db:.0f} dB" if room.shielded else ""
-        table.add_row(room.level_name, room.ref, room.name, room.criticality, str(room.samples), shielded, verdict_label(room.voice), action_label(room.recommendation.action))
+        table.add_row(room.level_name, room.ref, room.name, criticality_label(room.criticality), str(room.samples), shielded, verdict_label(room.voice), action_label(room.recommendation.action))
     out.print(table)
 
 
@@ -514,6 +533,16 @@ def report(
         err.print(_("Written: {path}").format(path=path))
 
 
+# Kinds of files the demo writes, as ``maps.outputs.write_outputs`` names them.
+OUTPUT_KINDS = {
+    "heatmaps": lazy("heatmaps"),
+    "maps": lazy("maps"),
+    "tables": lazy("tables"),
+    "reports": lazy("reports"),
+    "kit": lazy("crisis kit"),
+}
+
+
 # --- demo and server ---------------------------------------------------------------------
 
 
@@ -542,16 +571,53 @@ def demo(
 
     summary = run_demo(context(), out_dir, console=err)
     for kind, paths in summary["outputs"].items():
-        err.print(f"{kind}: " + ", ".join(str(path) for path in paths))
+        err.print(f"{_(OUTPUT_KINDS.get(kind, kind))}: " + ", ".join(str(path) for path in paths))
     if not no_serve:
         serve(host="127.0.0.1", port=port)
 
 
+# Options of the whole program, accepted anywhere on the line: "--lang en" after the command
+# name is what people type, and click only reads them before it.
+GLOBAL_OPTIONS = {"--db": True, "--lang": True, "--verbose": False, "-v": False}
+
+
+def global_options_first(arguments: list[str]) -> list[str]:
+    """Return ``arguments`` with the program's global options moved before the command."""
+    moved, rest = [], []
+    index = 0
+    while index < len(arguments):
+        argument = arguments[index]
+        name = argument.split("=", 1)[0]
+        if argument == "--":
+            rest.extend(arguments[index:])
+            break
+        if name in GLOBAL_OPTIONS:
+            takes_value = GLOBAL_OPTIONS[name] and "=" not in argument
+            moved.extend(arguments[index : index + 2] if takes_value else [argument])
+            index += 2 if takes_value else 1
+            continue
+        rest.append(argument)
+        index += 1
+    return moved + rest
+
+
+def _requested_language(arguments: list[str]) -> str | None:
+    """Return the value of ``--lang`` so that even usage errors are in that language."""
+    for index, argument in enumerate(arguments):
+        if argument.startswith("--lang="):
+            return argument.split("=", 1)[1]
+        if argument == "--lang" and index + 1 < len(arguments):
+            return arguments[index + 1]
+    return None
+
+
 def main() -> None:
     """Run the command line; user errors print a message and exit with status 1, never a traceback."""
+    arguments = global_options_first(sys.argv[1:])
+    set_language(_requested_language(arguments))
     try:
         # Without standalone mode, click returns the exit code of typer.Exit instead of exiting.
-        exit_code = app(standalone_mode=False)
+        exit_code = app(args=arguments, prog_name="zoneblanche", standalone_mode=False)
         if isinstance(exit_code, int) and exit_code:
             sys.exit(exit_code)
     except ZoneblancheError as error:
@@ -564,10 +630,10 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         sys.exit(130)
     except Exception as error:  # noqa: BLE001 - the last guard before a user's terminal
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
+        # Typer ships its own copy of click, so its usage errors are recognised by shape.
+        if hasattr(error, "format_message") and hasattr(error, "exit_code"):
+            err.print(f"{_('Invalid command line')}: {error.format_message()}", style="red")
+            err.print(_("Run `zoneblanche --help`, or `zoneblanche COMMAND --help`, for the commands and their options."))
             sys.exit(error.exit_code)
         logger.exception("unexpected error")
         err.print(f"{_('Unexpected error')}: {error}", style="red")

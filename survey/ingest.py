@@ -95,6 +95,7 @@ def ingest_file(session: Session, survey: Survey, data: bytes, filename: str, op
         _ingest_chunk(session, survey, upload, result, context, options, report)
 
     report["errors"].sort(key=lambda error: (error["line"] is None, error["line"] or 0))
+    _note_unplaced(report, context, upload.id if upload is not None else None)
     if options.strict and report["errors"]:
         raise InputError(
             _("{count} rows are invalid and --strict is set; nothing was stored").format(count=report["rejected"]),
@@ -112,12 +113,17 @@ def ingest_file(session: Session, survey: Survey, data: bytes, filename: str, op
     return report
 
 
-def reparse_upload(session: Session, upload_id: int) -> dict:
-    """Rebuild an upload's samples from its stored raw copy, with the options it was sent with."""
+def reparse_upload(session: Session, upload_id: int, placement: IngestOptions | None = None) -> dict:
+    """Rebuild an upload's samples from its stored raw copy.
+
+    The upload is placed as it was sent, unless ``placement`` gives a new level, track or room
+    visits: that is how samples stored unplaced get their positions once the technician's track
+    is found, since sending the same log again adds nothing.
+    """
     upload = session.get(Upload, upload_id)
     if upload is None or upload.kind != "log":
         raise NotFoundError(_("upload {id} not found").format(id=upload_id))
-    stored = upload.options or {}
+    stored = dict(upload.options or {})
     options = IngestOptions(
         format=upload.format,
         level=stored.get("level"),
@@ -126,17 +132,66 @@ def reparse_upload(session: Session, upload_id: int) -> dict:
         track=_stored_attachment(session, stored.get("track_upload_id")),
         visits=_stored_attachment(session, stored.get("visits_upload_id")),
     )
+    if placement is not None:
+        options, stored = _new_placement(session, upload.survey, options, stored, placement)
+        upload.options = stored
+
     session.execute(delete(Sample).where(Sample.upload_id == upload.id))
     context = _PlacementContext.build(session, upload.survey, options, upload.filename)
     report = empty_report(upload.filename)
     report["format"] = upload.format
     for result in _parse_chunks(upload.raw, upload.filename, upload.format, context.timezone):
         _ingest_chunk(session, upload.survey, upload, result, context, options, report)
+    _note_unplaced(report, context, upload.id)
     report["upload_id"] = upload.id
     report["reparsed"] = True
     upload.report = report
     session.flush()
     return report
+
+
+def _new_placement(session, survey, options: IngestOptions, stored: dict, placement: IngestOptions) -> tuple[IngestOptions, dict]:
+    """Return the options and stored options of an upload with the placement given on reparse."""
+    for name in ("level", "building", "timezone"):
+        if getattr(placement, name) is not None:
+            setattr(options, name, getattr(placement, name))
+            stored[name] = getattr(placement, name)
+    for kind in ("track", "visits"):
+        attachment = getattr(placement, kind)
+        if attachment is not None:
+            setattr(options, kind, attachment)
+            stored[f"{kind}_upload_id"] = _store_attachment(session, survey, attachment, kind).id
+    return options, stored
+
+
+def _note_unplaced(report: dict, context: _PlacementContext, upload_id: int | None) -> None:
+    """Add a note saying why samples stayed unplaced and how to place them."""
+    if not report["unplaced"]:
+        return
+    if context.track is not None and context.sample_span is not None:
+        waypoints = context.track.waypoints["time"]
+        report["notes"].append(
+            _("{count} samples fall outside the track's time span: the track runs from {track_start} to {track_end}, the log from {log_start} to {log_end} (UTC)").format(
+                count=report["unplaced"],
+                track_start=_minute(waypoints.iloc[0]),
+                track_end=_minute(waypoints.iloc[-1]),
+                log_start=_minute(context.sample_span[0]),
+                log_end=_minute(context.sample_span[1]),
+            )
+        )
+    elif context.visits is not None:
+        report["notes"].append(
+            _("{count} samples were taken outside every room visit (walking between rooms, for instance); they are kept unplaced").format(count=report["unplaced"])
+        )
+    elif report["unplaced"] == report["accepted"]:
+        fix = _("zoneblanche reparse {id} --level LEVEL --track TRACK.csv").format(id=upload_id) if upload_id is not None else "--track"
+        report["notes"].append(
+            _("no sample could be placed: the upload has no track, room visits, x_m and y_m columns, or GPS fixes on a georeferenced level; the samples are kept, and `{fix}` places them later").format(fix=fix)
+        )
+
+
+def _minute(time: pd.Timestamp) -> str:
+    return pd.Timestamp(time).strftime("%Y-%m-%d %H:%M")
 
 
 def empty_report(filename: str) -> dict:
@@ -183,6 +238,7 @@ def _ingest_chunk(session, survey, upload, result, context, options, report) -> 
     if upload is not None:
         insert_samples(session, samples, survey_id=survey.id, upload_id=upload.id, client_ids=client_ids)
 
+    context.widen_span(result.samples["time"])
     report["rows"] += result.rows
     report["rejected"] += result.rejected
     report["errors"].extend(error.as_dict() for error in result.errors)
@@ -206,6 +262,17 @@ class _PlacementContext:
     visits: pd.DataFrame | None
     room_refs: dict[str, tuple[int, int]]
     rooms_by_level: dict[int, list[tuple[int, object]]]
+    sample_span: tuple[pd.Timestamp, pd.Timestamp] | None = None
+
+    def widen_span(self, times: pd.Series) -> None:
+        """Extend the time span of the samples read so far, for the notes on unplaced samples."""
+        times = times.dropna()
+        if times.empty:
+            return
+        first, last = times.min(), times.max()
+        if self.sample_span is not None:
+            first, last = min(first, self.sample_span[0]), max(last, self.sample_span[1])
+        self.sample_span = (first, last)
 
     @classmethod
     def build(cls, session: Session, survey: Survey, options: IngestOptions, filename: str) -> _PlacementContext:

@@ -8,6 +8,7 @@ or says that it is an engineering choice.
 from __future__ import annotations
 
 import re
+import json
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -211,7 +212,9 @@ def _unknown_key(source: str, key: str) -> PolicyError:
 def _validated(attribute: str, value: object, source: str, key: str) -> object:
     """Return ``value`` converted for ``attribute``, or raise PolicyError naming key, value and rule."""
     def invalid(rule: str) -> PolicyError:
-        return PolicyError(_("invalid policy value"), file=source, column=key, value=value, fix=rule)
+        # The value is shown as TOML-like JSON, so that "-105" (a string) differs from -105.
+        shown = json.dumps(value, ensure_ascii=False, default=str)
+        return PolicyError(_("invalid policy value"), file=source, column=key, value=shown, fix=rule)
 
     if attribute == "voice_technologies":
         if not isinstance(value, list) or not value or not set(value) <= set(TECHNOLOGIES):

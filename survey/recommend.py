@@ -27,6 +27,7 @@ from shapely.geometry.base import BaseGeometry
 
 from survey.categories import CATEGORIES, category_or_other, criticality_label
 from survey.i18n import _
+from survey.metrics import NO_SERVICE_DBM
 from survey.policy import Policy
 from survey.results import Recommendation, RoomResult
 
@@ -230,7 +231,7 @@ def _is_circulation(room: RoomResult) -> bool:
 
 def _no_voice_reason(room: RoomResult) -> str:
     parts = [_evidence(verdict) for verdict in room.verdicts if verdict.samples]
-    summary = _("mobile voice is not reliable in this {criticality} room").format(criticality=criticality_label(room.criticality))
+    summary = _("mobile voice is not reliable in this room of {criticality} criticality").format(criticality=criticality_label(room.criticality))
     if room.shielded and room.attenuation_db is not None:
         summary += " — " + _("shielded room, {attenuation:.0f} dB below the spaces around it").format(attenuation=room.attenuation_db)
     return "; ".join([summary, *parts])
@@ -244,6 +245,9 @@ def _evidence(verdict) -> str:
     )
     if verdict.samples < verdict.required_samples:
         text += ", " + _("{required} samples needed").format(required=verdict.required_samples)
-    if verdict.rsrp_p10_dbm is not None:
+    if verdict.no_service:
+        text += ", " + _("{count} without service").format(count=verdict.no_service)
+    # No-service samples enter the percentiles at NO_SERVICE_DBM: a phone reports no level then.
+    if verdict.rsrp_p10_dbm is not None and verdict.rsrp_p10_dbm > NO_SERVICE_DBM:
         text += ", " + _("RSRP p10 {value:.0f} dBm").format(value=verdict.rsrp_p10_dbm)
     return text

@@ -85,8 +85,11 @@ def find_site(session: Session, name_or_id: str | int) -> Site:
     if site is None and str(name_or_id).isdigit():
         site = session.get(Site, int(name_or_id))
     if site is None:
+        known = ", ".join(session.scalars(select(Site.name).order_by(Site.name))) or _("none")
         raise NotFoundError(
-            _("site {site!r} not found; create it with `zoneblanche site create`").format(site=name_or_id)
+            _("site {site!r} not found; known sites: {known}. A new site is created with `zoneblanche site create`").format(
+                site=name_or_id, known=known
+            )
         )
     return site
 

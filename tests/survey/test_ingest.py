@@ -187,3 +187,29 @@ def test_gps_fixes_placed_on_georeferenced_level(store):
 def test_gps_ignored_on_level_without_georeference(store):
     [report] = ingest(store, (SAMPLES / LOG).read_bytes(), LOG, level=LEVEL)
     assert report["unplaced"] == report["accepted"]
+
+
+def test_unplaced_upload_says_how_to_place_it(store):
+    [report] = ingest(store, (SAMPLES / LOG).read_bytes(), LOG, level=LEVEL)
+    assert report["unplaced"] == report["accepted"]
+    assert any(f"reparse {report['upload_id']}" in note for note in report["notes"])
+
+
+def test_reparse_with_track_places_stored_samples(store):
+    [first] = ingest(store, (SAMPLES / LOG).read_bytes(), LOG)
+    with store.session() as session:
+        report = reparse_upload(session, first["upload_id"], IngestOptions(level=LEVEL, track=track()))
+    assert first["unplaced"] == 1582
+    assert report["unplaced"] == 0
+    assert report["accepted"] == 1582
+    # Placed for good: a plain reparse keeps the track it was given.
+    with store.session() as session:
+        again = reparse_upload(session, first["upload_id"])
+    assert again["unplaced"] == 0
+
+
+def test_track_of_another_day_is_explained(store):
+    other_day = (SAMPLES / "track_level_0.csv").read_bytes().replace(b"2026-11-03", b"2026-11-05")
+    [report] = ingest(store, (SAMPLES / LOG).read_bytes(), LOG, level=LEVEL, track=Attachment(other_day, "track.csv"))
+    assert report["unplaced"] == 1582
+    assert any("2026-11-05" in note and "2026-11-03" in note for note in report["notes"])

@@ -133,3 +133,11 @@ def test_documented_example_is_valid():
         text = (docs / name).read_text(encoding="utf-8")
         for table, key in TOML_KEYS:
             assert f"{table}.{key}" in text, (name, table, key)
+
+
+def test_policy_string_value_shown_quoted(tmp_path):
+    path = tmp_path / "policy.toml"
+    path.write_text('[voice]\nmin_rsrp_dbm = "-105"\n', encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    assert caught.value.value == '"-105"'
