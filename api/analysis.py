@@ -51,13 +51,6 @@ def resolve_operator(analysis: SiteAnalysis, text: str | None) -> str | None:
     )
 
 
-def operator_label(analysis: SiteAnalysis, plmn: str | None) -> str:
-    """Return the display name of an operator, or the translated "best operator"."""
-    if plmn is None:
-        return _("best operator")
-    return next((name or code for code, name in analysis.operators if code == plmn), plmn)
-
-
 def recommended_rooms(analysis: SiteAnalysis) -> list[RoomResult]:
     """Return the rooms that call for an action, by action then criticality (vital first), then ref."""
     rooms = [room for room in analysis.rooms if room.recommendation.action != "none"]

@@ -653,7 +653,8 @@ def gridtest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Run the grid test of the US in-building public-safety codes on one level."""
-    from api.analysis import operator_label, resolve_operator
+    from api.analysis import resolve_operator
+    from maps.grids import operator_label
     from survey.analysis import analyze_site
     from survey.gridtest import run_gridtest
     from survey.policy import load_policy

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.analysis import level_analysis, operator_label, resolve_operator
+from api.analysis import level_analysis, resolve_operator
+from maps.grids import operator_label
 from api.deps import PolicyDep, SessionDep
 from survey.compare import compare_site_surveys
 from survey.gridtest import run_gridtest

@@ -111,6 +111,9 @@ def _read_placemarks(data: bytes, filename: str) -> pd.DataFrame:
     rows = []
     try:
         root = ElementTree.fromstring(data)
+    except (LookupError, ValueError) as error:
+        # An unknown encoding in the XML declaration, or bytes that do not decode with it.
+        raise FormatError(_("The KML file is not valid XML: {error}.").format(error=error), file=filename) from None
     except ElementTree.ParseError as error:
         raise FormatError(
             _("The KML file is not valid XML: {error}.").format(error=error),

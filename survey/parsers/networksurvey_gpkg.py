@@ -50,6 +50,8 @@ logger = logging.getLogger(__name__)
 
 NAME = "networksurvey_gpkg"
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# The smallest SQLite file: one page of the minimum page size, 512 bytes.
+_MIN_DATABASE_BYTES = 512
 # Cellular tables, in the order their rows are numbered, and their technology.
 CELL_TABLES = {"GSM_MESSAGE": "gsm", "UMTS_MESSAGE": "umts", "LTE_MESSAGE": "lte", "NR_MESSAGE": "nr"}
 # Cellular tables the sample table has no technology for.
@@ -104,9 +106,13 @@ def open_database(data: bytes, filename: str) -> Iterator[sqlite3.Connection]:
         image[_WRITE_VERSION_OFFSET : _WRITE_VERSION_OFFSET + 2] = b"\x01\x01"
     connection = sqlite3.connect(":memory:")
     try:
+        # SQLite's deserializer asks for memory by the size the header claims, so bytes that
+        # are no database can end in MemoryError rather than DatabaseError.
+        if not data.startswith(SQLITE_MAGIC) or len(data) < _MIN_DATABASE_BYTES:
+            raise sqlite3.DatabaseError("file is not a database")
         connection.deserialize(bytes(image))
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as error:
+    except (sqlite3.DatabaseError, MemoryError) as error:
         connection.close()
         raise FormatError(_("The SQLite database cannot be read: {error}.").format(error=error), file=filename) from None
     try:

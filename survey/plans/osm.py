@@ -95,6 +95,9 @@ def read_xml(data: bytes, filename: str) -> list[ImportedLevel]:
     """Read OSM XML (Overpass ``out geom`` or plain) into levels of rooms in plan metres."""
     try:
         root = ElementTree.fromstring(data)
+    except (LookupError, ValueError) as error:
+        # An unknown encoding in the XML declaration, or bytes that do not decode with it.
+        raise FormatError(_("the file is not valid OSM XML: {error}").format(error=error), file=filename) from None
     except ElementTree.ParseError as error:
         raise FormatError(
             _("the file is not valid OSM XML: {error}").format(error=error),
