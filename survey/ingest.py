@@ -54,9 +54,9 @@ class IngestOptions:
 
 
 def ingest_upload(session: Session, survey: Survey, data: bytes, filename: str, options: IngestOptions) -> list[dict]:
-    """Ingest a file that may be an archive; returns one report per log it holds.
+    """Ingest a file that may be an archive; returns one report per log it contains.
 
-    A gzip file holds one log; a zip archive may hold several, each stored as its own upload.
+    A gzip file contains one log; a zip archive may contain several, each stored as its own upload.
     A member that is not a log gets a report with its ``error`` and does not stop the others.
     """
     _check_size(data, filename, options.max_bytes)
@@ -250,7 +250,7 @@ def _ingest_chunk(session, survey, upload, result, context, options, report) -> 
 
 @dataclass
 class _PlacementContext:
-    """What placing the samples of one upload needs, read once: level, track, visits, rooms."""
+    """The level, track, visits and rooms that place the samples of one upload, read once."""
 
     site_id: int
     timezone: str
