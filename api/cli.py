@@ -201,6 +201,21 @@ def _level_record(session, site: str, level: str, building: Optional[str]):
     return find_level(session, find_site(session, site), level, building)
 
 
+@plan_app.command("delete-level")
+def plan_delete_level(
+    site: Annotated[str, typer.Option(help="Site name or id.")],
+    level: Annotated[str, typer.Option(help="Level name, ordinal or id.")],
+    building: Annotated[Optional[str], typer.Option(help="Building of the level, when its name is not unique.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Delete a level that has no room, such as one created by a mistyped --level."""
+    from survey.store import delete_empty_level
+
+    with context().store.session() as session:
+        summary = delete_empty_level(session, _level_record(session, site, level, building))
+    emit(summary, as_json, lambda s: out.print(_("Level {name!r} ({building}) deleted.").format(name=s["name"], building=s["building"])))
+
+
 @plan_app.command("georeference")
 def plan_georeference(
     site: Annotated[str, typer.Option(help="Site name or id.")],

@@ -16,7 +16,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from survey.errors import InputError, NotFoundError
+from survey.errors import ConflictError, InputError, NotFoundError
 from survey.i18n import _
 from survey.models import Building, Level, Room, Site, Survey
 
@@ -179,3 +179,20 @@ def get_survey(session: Session, survey_id: int) -> Survey:
     if survey is None:
         raise NotFoundError(_("survey {survey} not found").format(survey=survey_id))
     return survey
+
+
+def delete_empty_level(session: Session, level: Level) -> dict:
+    """Delete a level that holds no room, such as one created by a mistyped level name.
+
+    A level with rooms is kept: deleting it would delete its rooms and leave their samples
+    unplaced, which an import of the right plan does without losing anything.
+    """
+    if level.rooms:
+        raise ConflictError(
+            _("level {level!r} still has {count} rooms; it is not deleted").format(level=level.name, count=len(level.rooms)),
+            detail={"level_id": level.id, "rooms": len(level.rooms)},
+        )
+    summary = {"id": level.id, "building": level.building.name, "name": level.name, "ordinal": level.ordinal}
+    session.delete(level)
+    session.flush()
+    return summary

@@ -13,7 +13,7 @@ from survey.plans.background import background_png, calibrate, store_background
 from survey.plans.drawing import delete_room, draw_room, update_room
 from survey.plans.georeference import ControlPoint, fit_georeference
 from survey.plans.storing import find_or_create_level
-from survey.store import find_site, get_level
+from survey.store import delete_empty_level, find_site, get_level
 
 router = APIRouter(tags=["plans"])
 
@@ -83,6 +83,12 @@ def post_level(site: str, body: LevelCreate, session: SessionDep) -> dict:
     record = find_or_create_level(session, find_site(session, site), body.building, body.name, body.ordinal)
 
     return {"id": record.id, "building": record.building.name, "name": record.name, "ordinal": record.ordinal}
+
+
+@router.delete("/levels/{level_id}")
+def delete_level(level_id: int, session: SessionDep) -> dict:
+    """Delete a level that has no room; a level with rooms answers 409 and is kept."""
+    return delete_empty_level(session, get_level(session, level_id))
 
 
 @router.post("/levels/{level_id}/background")

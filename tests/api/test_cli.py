@@ -85,3 +85,16 @@ def test_long_error_lines_are_not_wrapped(site, tmp_path):
     row_lines = [line for line in result.stderr.splitlines() if "rsrp_dbm" in line and "-999" in line]
     assert row_lines
     assert "dBm" in row_lines[-1]
+
+
+def test_mistyped_level_can_be_deleted(site):
+    created = zoneblanche("plan", "import", str(SAMPLES / "plans" / "level_1.geojson"), "--site", "CH CLI", "--level", "1er etage", database=site)
+    assert created.returncode == 0, created.stderr
+    kept = zoneblanche("plan", "delete-level", "--site", "CH CLI", "--level", "1er etage", database=site)
+    assert kept.returncode == 1
+    assert "54 rooms" in kept.stderr
+    moved = zoneblanche("plan", "import", str(SAMPLES / "plans" / "level_1.geojson"), "--site", "CH CLI", database=site)
+    assert moved.returncode == 0, moved.stderr
+    deleted = zoneblanche("plan", "delete-level", "--site", "CH CLI", "--level", "1er etage", "--json", database=site)
+    assert deleted.returncode == 0, deleted.stderr
+    assert json.loads(deleted.stdout)["name"] == "1er etage"

@@ -151,3 +151,21 @@ def test_registry_xlsx_download(client, site):
     assert response.status_code == 200
     assert response.content.startswith(b"PK")
     assert "attachment" in response.headers["content-disposition"]
+
+
+def test_delete_level_only_when_empty(client):
+    site_id = _site(client)
+    level_id = client.post(f"/api/v1/sites/{site_id}/levels", json={"name": "RDC typo", "ordinal": 0}).json()["id"]
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [5, 0], [5, 4], [0, 4], [0, 0]]]}
+    client.post(f"/api/v1/levels/{level_id}/rooms", json={"ref": "001", "name": "Hall", "geometry": square})
+
+    kept = client.delete(f"/api/v1/levels/{level_id}")
+    client.delete(f"/api/v1/levels/{level_id}/rooms/001")
+    deleted = client.delete(f"/api/v1/levels/{level_id}")
+    gone = client.get(f"/api/v1/levels/{level_id}/rooms")
+
+    assert kept.status_code == 409
+    assert kept.json()["error"]["detail"]["rooms"] == 1
+    assert deleted.status_code == 200
+    assert deleted.json()["name"] == "RDC typo"
+    assert gone.status_code == 404
