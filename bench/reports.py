@@ -36,6 +36,7 @@ from survey.recommend import recommend
 from survey.results import LevelResult, RoomResult, SiteAnalysis
 from survey.samples import conform
 from survey.simulate.floors import FloorPlan, build_floor
+from survey.simulate.scenario import room_result
 
 logger = logging.getLogger(__name__)
 
@@ -104,22 +105,7 @@ def synthetic_level(
     """Build one level: a generated floor, samples spread over its rooms, and room verdicts."""
     name = "Rez-de-chaussée" if ordinal == 0 else f"Niveau {ordinal}"
     floor = build_floor(FloorPlan(rooms=rooms, length_m=100.0), rng, ordinal=ordinal, name=name)
-    results = [
-        RoomResult(
-            room_id=level_id * 1000 + number,
-            level_id=level_id,
-            level_name=name,
-            ref=room.ref,
-            name=room.name,
-            category=room.category,
-            criticality=room.criticality,
-            analog_line=room.analog_line,
-            line_number=room.line_number or "",
-            area_m2=room.area_m2,
-            geometry=room.polygon,
-        )
-        for number, room in enumerate(floor.rooms)
-    ]
+    results = [room_result(room, level_id * 1000 + number, level_id, name) for number, room in enumerate(floor.rooms)]
     shielded = np.array([room.shielded for room in floor.rooms])
     table = _level_samples(level_id, results, shielded, samples, rng)
     # The analysis's own room rules, so that verdicts and shielding are those of a real site.

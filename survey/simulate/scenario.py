@@ -306,7 +306,7 @@ def simulate_scenario(scenario: Scenario, seed: int) -> tuple[list[RoomResult], 
     stations = _stations(scenario, level, np.random.default_rng([seed, STREAM_CELLS]))
     model = ScenarioRadioModel(hospital, seed, stations, scenario)
 
-    rooms = [_room_result(index, room, level) for index, room in enumerate(level.rooms)]
+    rooms = [room_result(room, index + 1, LEVEL_ID, level.name) for index, room in enumerate(level.rooms)]
     truth = ScenarioTruth(scenario, level, model, _room_truth(scenario, level, model))
     samples = survey_scenario(truth, seed)
     logger.info("scenario %s seed %d: %d rooms, %d samples", scenario.name, seed, len(rooms), len(samples))
@@ -342,11 +342,12 @@ def _stations(scenario: Scenario, level: Level, rng: np.random.Generator) -> lis
     return stations
 
 
-def _room_result(index: int, room, level: Level) -> RoomResult:
+def room_result(room, room_id: int, level_id: int, level_name: str) -> RoomResult:
+    """Return the empty analysis record of a simulated room, ready for the analysis rules."""
     return RoomResult(
-        room_id=index + 1,
-        level_id=LEVEL_ID,
-        level_name=level.name,
+        room_id=room_id,
+        level_id=level_id,
+        level_name=level_name,
         ref=room.ref,
         name=room.name,
         category=room.category,
