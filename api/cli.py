@@ -513,11 +513,23 @@ def _print_analysis(analysis) -> None:
 
     table = Table(title=analysis.site_name)
     for header in (_("level"), _("room"), _("name"), _("criticality"), _("samples"), _("shielded"), _("voice"), _("recommendation")):
-        table.add_column(header)
+        # Wrap long cells rather than cut them: a piped or narrow terminal is 80 columns wide.
+        table.add_column(header, overflow="fold")
     for room in analysis.rooms:
         shielded = f"{room.attenuation_db:.0f} dB" if room.shielded else ""
         table.add_row(room.level_name, room.ref, room.name, criticality_label(room.criticality), str(room.samples), shielded, verdict_label(room.voice), action_label(room.recommendation.action))
     out.print(table)
+
+    counts = {verdict: sum(room.voice == verdict for room in analysis.rooms) for verdict in ("reliable", "unreliable", "insufficient_data")}
+    out.print(
+        _("{rooms} rooms: {reliable} reliable, {unreliable} unreliable, {insufficient} with too few samples; {shielded} shielded").format(
+            rooms=len(analysis.rooms),
+            reliable=counts["reliable"],
+            unreliable=counts["unreliable"],
+            insufficient=counts["insufficient_data"],
+            shielded=sum(room.shielded for room in analysis.rooms),
+        )
+    )
 
 
 @app.command()

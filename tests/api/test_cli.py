@@ -98,3 +98,10 @@ def test_mistyped_level_can_be_deleted(site):
     deleted = zoneblanche("plan", "delete-level", "--site", "CH CLI", "--level", "1er etage", "--json", database=site)
     assert deleted.returncode == 0, deleted.stderr
     assert json.loads(deleted.stdout)["name"] == "1er etage"
+
+
+def test_analyze_table_ends_with_summary(site):
+    result = zoneblanche("analyze", "--site", "CH CLI", database=site)
+    assert result.returncode == 0, result.stderr
+    summary = result.stdout.strip().splitlines()[-1]
+    assert summary.startswith("55 rooms: 0 reliable, 0 unreliable, 55 with too few samples")
