@@ -29,13 +29,11 @@ from survey.metrics import NO_SERVICE_DBM
 from survey.models import Site
 from survey.operators import operator_name
 from survey.policy import DEFAULT_POLICY, Policy
-from survey.recommend import recommend
+from survey.recommend import WALL_GAP_M, recommend
 from survey.results import GroupVerdict, LevelResult, OperatorVerdict, RoomResult, SiteAnalysis
 from survey.sampledb import load_samples
 from survey.store import site_levels
 
-# Touching spaces: rooms closer than this share a wall (drawings leave small gaps), in metres.
-NEIGHBOUR_GAP_M = 0.3
 # Fewest samples of one operator a room needs before its median is compared with neighbours'.
 MIN_SAMPLES_FOR_MEDIAN = 5
 # Samples this close to a shared wall compare the two sides of that wall, in metres: about
@@ -232,7 +230,7 @@ def _combined_voice(verdicts: list[OperatorVerdict], required: Iterable[str]) ->
     return "reliable" if states and all(state == "reliable" for state in states) else "insufficient_data"
 
 
-def neighbours(rooms: list[RoomResult], gap_m: float = NEIGHBOUR_GAP_M) -> list[list[int]]:
+def neighbours(rooms: list[RoomResult], gap_m: float = WALL_GAP_M) -> list[list[int]]:
     """Return, per room, the indices of the rooms of the same level that touch it."""
     geometries = [room.geometry for room in rooms]
     if not geometries:

@@ -91,8 +91,9 @@ def ingest_file(session: Session, survey: Survey, data: bytes, filename: str, op
 
     context = _PlacementContext.build(session, survey, options, filename)
     upload = None if options.dry_run else _store_upload(session, survey, data, filename, format_name, digest, options, context)
+    report["notes"].extend(context.time_notes())
     for result in _parse_chunks(data, filename, format_name, context.timezone):
-        _ingest_chunk(session, survey, upload, result, context, options, report)
+        _ingest_chunk(session, survey, upload, result, context, report)
 
     report["errors"].sort(key=lambda error: (error["line"] is None, error["line"] or 0))
     _note_unplaced(report, context, upload.id if upload is not None else None)
@@ -140,8 +141,9 @@ def reparse_upload(session: Session, upload_id: int, placement: IngestOptions | 
     context = _PlacementContext.build(session, upload.survey, options, upload.filename)
     report = empty_report(upload.filename)
     report["format"] = upload.format
+    report["notes"].extend(context.time_notes())
     for result in _parse_chunks(upload.raw, upload.filename, upload.format, context.timezone):
-        _ingest_chunk(session, upload.survey, upload, result, context, options, report)
+        _ingest_chunk(session, upload.survey, upload, result, context, report)
     _note_unplaced(report, context, upload.id)
     report["upload_id"] = upload.id
     report["reparsed"] = True
@@ -228,7 +230,7 @@ def _parse_chunks(data: bytes, filename: str, format_name: str, timezone: str) -
         yield shift_lines(parsers.parse(chunk, filename, format=format_name, timezone=timezone), offset)
 
 
-def _ingest_chunk(session, survey, upload, result, context, options, report) -> None:
+def _ingest_chunk(session, survey, upload, result, context, report) -> None:
     """Place and store the samples of one parse result, and add its counts to ``report``."""
     samples = context.place(result.samples, result.extra.get("gps"))
     client_ids = result.extra.get("client_ids")
@@ -263,6 +265,13 @@ class _PlacementContext:
     room_refs: dict[str, tuple[int, int]]
     rooms_by_level: dict[int, list[tuple[int, object]]]
     sample_span: tuple[pd.Timestamp, pd.Timestamp] | None = None
+
+    def time_notes(self) -> list[str]:
+        """Return the notes on local times of the track or visits that fell in a DST fold or gap."""
+        notes = list(self.track.notes) if self.track is not None else []
+        if self.visits is not None:
+            notes.extend(self.visits.attrs.get("notes", []))
+        return notes
 
     def widen_span(self, times: pd.Series) -> None:
         """Extend the time span of the samples read so far, for the notes on unplaced samples."""

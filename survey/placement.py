@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -35,13 +35,14 @@ class Track:
 
     waypoints: pd.DataFrame  # time (UTC), x_m, y_m, level (string or missing)
     filename: str
+    notes: list[str] = field(default_factory=list)  # local times in a DST fold or gap
 
 
 def read_track(data: bytes, filename: str, timezone: str) -> Track:
     """Read a track from CSV ``time,x_m,y_m[,level]`` or JSON (a list, or ``{"waypoints": [...]}``)."""
     frame = _read_table(data, filename, required=("time", "x_m", "y_m"))
     errors: list[RowError] = []
-    times, time_errors = parse_times(frame["time"], timezone, column="time", first_line=2)
+    times, time_errors, notes = parse_times(frame["time"], timezone, column="time", first_line=2)
     errors.extend(time_errors)
     x_m = _numbers(frame, "x_m", errors)
     y_m = _numbers(frame, "y_m", errors)
@@ -57,14 +58,17 @@ def read_track(data: bytes, filename: str, timezone: str) -> Track:
     waypoints = waypoints.sort_values("time", kind="stable").reset_index(drop=True)
     if len(waypoints) < 2:
         raise InputError(_("a track needs at least two waypoints"), file=filename, fix=_("mark a waypoint at every turn"))
-    return Track(waypoints, filename)
+    return Track(waypoints, filename, notes)
 
 
 def read_visits(data: bytes, filename: str, timezone: str) -> pd.DataFrame:
-    """Read room visits from CSV ``room,start,end`` (room ref, times); returns room, start, end."""
+    """Read room visits from CSV ``room,start,end`` (room ref, times); returns room, start, end.
+
+    Notes on local times in a DST fold or gap are in the frame's ``attrs["notes"]``.
+    """
     frame = _read_table(data, filename, required=("room", "start", "end"))
-    start, start_errors = parse_times(frame["start"], timezone, column="start", first_line=2)
-    end, end_errors = parse_times(frame["end"], timezone, column="end", first_line=2)
+    start, start_errors, start_notes = parse_times(frame["start"], timezone, column="start", first_line=2)
+    end, end_errors, end_notes = parse_times(frame["end"], timezone, column="end", first_line=2)
     errors = start_errors + end_errors
     for index in np.nonzero((end < start).fillna(False).to_numpy())[0]:
         errors.append(RowError(int(index) + 2, "end", str(frame["end"].iloc[index]), _("the visit ends before it starts")))
@@ -75,7 +79,9 @@ def read_visits(data: bytes, filename: str, timezone: str) -> pd.DataFrame:
             errors=errors,
             fix=_("a visit row is: room ref, start time, end time"),
         )
-    return pd.DataFrame({"room": frame["room"].astype("string").str.strip(), "start": start, "end": end})
+    visits = pd.DataFrame({"room": frame["room"].astype("string").str.strip(), "start": start, "end": end})
+    visits.attrs["notes"] = list(dict.fromkeys(start_notes + end_notes))
+    return visits
 
 
 def place_on_track(samples: pd.DataFrame, track: Track, level_ids: dict[str | None, int]) -> pd.DataFrame:

@@ -106,7 +106,7 @@ def open_database(data: bytes, filename: str) -> Iterator[sqlite3.Connection]:
         image[_WRITE_VERSION_OFFSET : _WRITE_VERSION_OFFSET + 2] = b"\x01\x01"
     connection = sqlite3.connect(":memory:")
     try:
-        # SQLite's deserializer asks for memory by the size the header claims, so bytes that
+        # SQLite's deserializer allocates memory by the size the header claims, so bytes that
         # are no database can end in MemoryError rather than DatabaseError.
         if not data.startswith(SQLITE_MAGIC) or len(data) < _MIN_DATABASE_BYTES:
             raise sqlite3.DatabaseError("file is not a database")

@@ -83,3 +83,21 @@ def test_assign_rooms_from_positions():
     assert placed["room_id"].iloc[0] == 10
     assert placed["room_id"].iloc[1] == 11
     assert pd.isna(placed["room_id"].iloc[2])
+
+
+def test_track_gap_time_read_like_logs():
+    # 02:30 on 2026-03-29 does not exist in Paris; logs read it shifted by the gap's length
+    # (PEP 495, fold=0), so a waypoint at that time must land on the same instant.
+    from survey.parsers.common import localize
+
+    track = read_track(b"time,x_m,y_m\n2026-03-29 01:30:00,0,0\n2026-03-29 02:30:00,10,0\n", "track.csv", "Europe/Paris")
+    expected, _notes = localize(pd.Series(pd.to_datetime(["2026-03-29 02:30:00"])), "Europe/Paris")
+    assert track.waypoints["time"].iloc[1] == expected.iloc[0]
+    assert track.waypoints["time"].iloc[1] == pd.Timestamp("2026-03-29T01:30:00Z")
+    assert len(track.notes) == 1
+
+
+def test_visits_fold_time_noted():
+    visits = read_visits(b"room,start,end\nB-101,2026-10-25 02:10:00,2026-10-25 02:40:00\n", "visits.csv", "Europe/Paris")
+    assert visits["start"].iloc[0] == pd.Timestamp("2026-10-25T00:10:00Z")
+    assert len(visits.attrs["notes"]) == 1
