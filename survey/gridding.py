@@ -14,8 +14,7 @@ returns the estimator, ``predict`` on points, ``grid`` whose result records how 
   of the residuals among the room's nearest samples, with the kriging standard deviation as
   each cell's uncertainty.
 
-Both search neighbours in one k-d tree over all rooms: each room's samples are moved by a
-large offset along x, so that a neighbour search never leaves the room.
+Both take a cell's nearest samples among those of its room only (:mod:`survey.nearest`).
 """
 
 from __future__ import annotations
@@ -31,13 +30,14 @@ from scipy.optimize import curve_fit
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
-from survey.metrics import NO_SERVICE_DBM, dbm_to_mw, mw_to_dbm
+from survey.metrics import NO_SERVICE_DBM, dbm_to_mw
+from survey.nearest import RoomSamples
 from survey.results import LevelResult
 
 logger = logging.getLogger(__name__)
 
-# Offset between rooms in the shared neighbour search, in metres: far larger than any floor,
-# so that the nearest samples of a point are always those of its own room.
+# Offset between rooms in the variogram's pair search, in metres: far larger than any floor,
+# so that the pairs found are always two samples of one room.
 ROOM_OFFSET_M = 1.0e6
 
 # Cells estimated per batch of kriging systems; bounds memory to a few tens of MB.
@@ -97,9 +97,22 @@ def room_index_grid(rooms: Sequence[BaseGeometry], x_m: np.ndarray, y_m: np.ndar
     Should rooms overlap, the first room in order keeps the cell.
     """
     room_index = np.full((len(y_m), len(x_m)), -1, dtype=np.int32)
-    for index, geometry in enumerate(rooms):
+    geometries = np.asarray(list(rooms), dtype=object)
+    bounds = shapely.bounds(geometries).reshape(-1, 4)
+    # A room whose area is that of its bounding box is that box: every cell strictly inside
+    # the box is in the room, with no point-in-polygon test.
+    box_area = (bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1])
+    is_box = np.isclose(shapely.area(geometries), box_area, rtol=1e-9, atol=0.0)
+    for index, geometry in enumerate(geometries):
+        x_min, y_min, x_max, y_max = bounds[index]
+        if is_box[index]:
+            # Cells are sorted along each axis: the inside ones are one block.
+            first_column, end_column = np.searchsorted(x_m, x_min, "right"), np.searchsorted(x_m, x_max, "left")
+            first_row, end_row = np.searchsorted(y_m, y_min, "right"), np.searchsorted(y_m, y_max, "left")
+            block = room_index[first_row:end_row, first_column:end_column]
+            block[block < 0] = index
+            continue
         # Only the cells of the room's bounding box are tested, with one vectorized call.
-        x_min, y_min, x_max, y_max = geometry.bounds
         columns = np.flatnonzero((x_m >= x_min) & (x_m <= x_max))
         rows = np.flatnonzero((y_m >= y_min) & (y_m <= y_max))
         if not len(columns) or not len(rows):
@@ -141,7 +154,7 @@ def grid_from(
 
 
 class _RoomGridder:
-    """Base of the room-aware estimators: input checks, the neighbour search and ``grid``."""
+    """Base of the room-aware estimators: input checks, the nearest samples of a room and ``grid``."""
 
     method = ""
 
@@ -178,7 +191,7 @@ class _RoomGridder:
         """Fit what the estimator needs beyond the stored samples."""
 
     def _store_samples(self, rooms, x_m, y_m, values_dbm, sample_room) -> np.ndarray:
-        """Validate the samples, keep the placed ones and build the shared k-d tree.
+        """Validate the samples, keep the placed ones and sort them for searches inside rooms.
 
         Returns the mask of kept samples.
         """
@@ -200,18 +213,13 @@ class _RoomGridder:
         self.sample_room_ = sample_room[keep]
         self.measured_rooms_ = np.zeros(len(self.rooms_), dtype=bool)
         self.measured_rooms_[self.sample_room_] = True
-        self.tree_ = cKDTree(np.column_stack([self.x_ + self.sample_room_ * ROOM_OFFSET_M, self.y_])) if keep.any() else None
+        self.search_ = RoomSamples(self.rooms_, self.x_, self.y_, self.sample_room_)
         return keep
 
     def _neighbours(self, x_m: np.ndarray, y_m: np.ndarray, room: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return the distances, sample indices and validity of each point's nearest samples of its room."""
-        count = min(self.neighbours, len(self.values_))
-        distances, indices = self.tree_.query(
-            np.column_stack([x_m + room * ROOM_OFFSET_M, y_m]), k=count, distance_upper_bound=ROOM_OFFSET_M / 2, workers=-1
-        )
-        distances = distances.reshape(len(x_m), count)
-        indices = indices.reshape(len(x_m), count)
-        valid = np.isfinite(distances)
+        distances, indices = self.search_.nearest(x_m, y_m, room, self.neighbours)
+        valid = indices >= 0
         return np.where(valid, distances, 0.0), np.where(valid, indices, 0), valid
 
     def predict(self, x_m: np.ndarray, y_m: np.ndarray, room: int | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -271,22 +279,9 @@ class RoomAwareGridder(_RoomGridder):
         self.values_mw_ = dbm_to_mw(self.values_)
 
     def _predict_measured(self, x_m, y_m, room) -> tuple[np.ndarray, np.ndarray]:
-        distances, indices, valid = self._neighbours(x_m, y_m, room)
-
-        # Weights 1 / (d + s)^p over the room's own neighbours, normalized per point.
-        shifted = distances + self.smoothing_m
-        weights = 1.0 / (shifted * shifted) if self.power == 2 else np.power(shifted, -self.power)
-        weights *= valid
-        weights /= weights.sum(axis=1, keepdims=True)
-
-        # Average power in mW, then back to dBm. The spread is the weighted standard
-        # deviation in dB, from the weighted mean of the values and of their squares.
-        neighbour_values = self.values_[indices]
-        estimate = mw_to_dbm(np.einsum("ij,ij->i", weights, self.values_mw_[indices]))
-        mean_db = np.einsum("ij,ij->i", weights, neighbour_values)
-        mean_square = np.einsum("ij,ij->i", weights, neighbour_values * neighbour_values)
-        spread = np.sqrt(np.clip(mean_square - mean_db * mean_db, 0.0, None))
-        return estimate, spread
+        # Weights 1 / (d + s)^p over the room's nearest samples; power averaged in mW. The
+        # spread is the weighted standard deviation of the same samples in dB.
+        return self.search_.idw(x_m, y_m, room, self.neighbours, self.values_, self.values_mw_, self.power, self.smoothing_m)
 
 
 @dataclass(frozen=True)

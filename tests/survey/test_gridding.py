@@ -114,12 +114,23 @@ def test_settings_are_validated():
 
 
 def test_room_index_grid_matches_contains():
-    rooms = [box(0, 0, 3.3, 2.1), shapely.Polygon([(3.3, 0), (7, 0), (7, 4), (3.3, 2.1)])]
+    # Boxes take a shortcut; one has its edges on cell centres, which belong to no room, and
+    # the last overlaps the first, which keeps the shared cells.
+    rooms = [
+        box(0, 0, 3.3, 2.1),
+        shapely.Polygon([(3.3, 0), (7, 0), (7, 4), (3.3, 2.1)]),
+        box(0.375, 2.125, 3.125, 3.875),
+        box(2.0, 1.0, 3.0, 2.6),
+    ]
     x_m, y_m = grid_axes((0, 0, 7, 4), 0.25)
     index = room_index_grid(rooms, x_m, y_m)
     xx, yy = np.meshgrid(x_m, y_m)
+    claimed = np.zeros(xx.shape, dtype=bool)
     for position, room in enumerate(rooms):
-        assert np.array_equal(index == position, shapely.contains_xy(room, xx, yy))
+        inside = shapely.contains_xy(room, xx, yy)
+        assert np.array_equal(index == position, inside & ~claimed)
+        claimed |= inside
+    assert (index[np.isclose(yy, 2.125)] != 2).all()
 
 
 def test_predict_one_room_or_one_per_point():
