@@ -400,13 +400,13 @@ def parse_times(
     zoned = text.str.contains(_ZONED, regex=True).to_numpy()
     if zoned.any():
         cleaned = text[zoned].str.replace(r"\s*(UTC|GMT)$", "Z", regex=True)
-        result[zoned] = pd.to_datetime(cleaned, format="ISO8601", utc=True, errors="coerce")
+        result[zoned] = _nanosecond_times(pd.to_datetime(cleaned, format="ISO8601", utc=True, errors="coerce"))
 
     epoch = text.str.match(_EPOCH).to_numpy() & ~zoned
     if epoch.any():
         seconds = pd.to_numeric(text[epoch], errors="coerce")
         seconds = seconds.where(seconds < 1e11, seconds / 1000.0)
-        result[epoch] = pd.to_datetime(seconds, unit="s", utc=True, errors="coerce")
+        result[epoch] = _nanosecond_times(pd.to_datetime(seconds, unit="s", utc=True, errors="coerce"))
 
     local = ~zoned & ~epoch
     notes: list[str] = []
@@ -423,8 +423,27 @@ def _parse_naive(text: pd.Series, formats: tuple[str, ...]) -> pd.Series:
         todo = parsed.isna().to_numpy()
         if not todo.any():
             break
-        parsed[todo] = pd.to_datetime(text[todo], format=time_format, errors="coerce")
+        parsed[todo] = _nanosecond_times(_naive_times(text[todo], time_format))
     return parsed
+
+
+def _naive_times(text: pd.Series, time_format: str) -> pd.Series:
+    """Parse times without zone; a time carrying a zone that the zoned pattern missed is malformed."""
+    try:
+        converted = pd.to_datetime(text, format=time_format, errors="coerce")
+    except ValueError:
+        # Zoned and plain times mixed in one batch: each time is read on its own.
+        converted = pd.Series([pd.to_datetime(value, format=time_format, errors="coerce") for value in text], index=text.index, dtype=object)
+        converted = pd.to_datetime(converted.map(lambda value: pd.NaT if value is pd.NaT or value.tzinfo is not None else value))
+    if isinstance(converted.dtype, pd.DatetimeTZDtype):
+        return pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    return converted
+
+
+def _nanosecond_times(parsed: pd.Series) -> pd.Series:
+    """Return times at nanosecond resolution; those it cannot hold (years outside 1678–2261) become NaT."""
+    inside = parsed.dt.year.between(1678, 2261)
+    return parsed.where(inside).dt.as_unit("ns")
 
 
 # --- privacy --------------------------------------------------------------------------------

@@ -462,6 +462,19 @@ def test_native_csv_dst_notes():
     assert gap_notes[0].startswith("1 row ")
 
 
+def test_times_beyond_range_or_malformed_rejected():
+    # Years a timestamp cannot hold, and a zone after a one-digit minute, mixed with good rows.
+    data = (
+        b"time;rsrp_dbm\n2300-01-01 10:00:00;-90\n2026-03-01T10:00:00+01:00;-91\n"
+        b"1996-12-19T16:9:57-08:00;-92\n1600-01-01 00:00:00;-93\n2300-01-01T10:00:00Z;-94\n2026-03-01 11:00:00;-95\n"
+    )
+
+    result = parsers.parse(data, "typos.csv", timezone="Europe/Paris")
+
+    assert result.samples["time"].tolist() == [pd.Timestamp("2026-03-01T09:00:00Z"), pd.Timestamp("2026-03-01T10:00:00Z")]
+    assert [(error.line, error.column) for error in result.errors] == [(2, "time"), (4, "time"), (5, "time"), (6, "time")]
+
+
 def test_native_csv_notes_translated():
     data = b"time;rsrp_dbm\n2026-10-25 02:30:00;-90\n"
     token = set_language("fr")
