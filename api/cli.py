@@ -146,6 +146,7 @@ def plan_import(
     format: Annotated[str, typer.Option(help="auto (detect from the content), geojson, imdf, osm, dxf, ifc, pdf or image.")] = "auto",
     units: Annotated[Optional[str], typer.Option(help="Units of a DXF drawing when $INSUNITS is wrong: m, cm or mm.")] = None,
     layer: Annotated[Optional[str], typer.Option(help="DXF layer holding one closed outline per room.")] = None,
+    door_layer: Annotated[Optional[str], typer.Option(help="DXF layer of the doors; layers named like doors (DOORS, A-DOOR, PORTES) when left out.")] = None,
     rename_duplicates: Annotated[bool, typer.Option("--rename-duplicates", help="Import rooms that share a ref as ref-2, ref-3… instead of rejecting the file.")] = False,
     page: Annotated[int, typer.Option(help="Page of a PDF plan, from 1.")] = 1,
     dpi: Annotated[int, typer.Option(help="Resolution at which a PDF plan is rendered, in dots per inch.")] = 150,
@@ -161,7 +162,7 @@ def plan_import(
     with context().store.session() as session:
         report = import_plan(
             session, find_site(session, site), data, file.name, building=building, level=level, ordinal=ordinal, format=format,
-            units=units, layer=layer, rename_duplicates=rename_duplicates, page=page, dpi=dpi,
+            units=units, layer=layer, door_layer=door_layer, rename_duplicates=rename_duplicates, page=page, dpi=dpi,
         )
     emit(report, as_json, _print_plan_report)
 
@@ -186,6 +187,10 @@ def _print_plan_report(report: dict, limit: int = 20) -> None:
                 file=report["file"], level=level["level"], building=level["building"], created=level["rooms_created"], updated=level["rooms_updated"], skipped=len(level["skipped"])
             )
         )
+        if level.get("doors"):
+            out.print(_("  {count} doors on the plan: walking distances to fixed lines go through them").format(count=level["doors"]))
+        elif level.get("level_id") is not None and "doors" in level:
+            out.print(_("  no door on the plan: a door is assumed in the middle of each shared wall"))
         for skipped in level["skipped"][:limit]:
             out.print(f"  - {skipped.get('ref') or skipped['feature']}: {skipped['reason']}")
         for warning in level.get("warnings", [])[:limit]:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
 from survey.metrics import NO_SERVICE_DBM
@@ -53,9 +54,10 @@ def analyze_site(session: Session, site: Site, policy: Policy = DEFAULT_POLICY, 
         rooms = [_room_result(room, level.name) for room in level.rooms]
         _fill_verdicts(rooms, level_samples, operators, policy)
         _fill_shielding(rooms, level_samples, policy)
-        levels.append(LevelResult(level.id, level.building.name, level.name, level.ordinal, rooms, level_samples.reset_index(drop=True)))
+        doors = [shape(door) for door in level.doors or []]
+        levels.append(LevelResult(level.id, level.building.name, level.name, level.ordinal, rooms, level_samples.reset_index(drop=True), doors))
 
-    recommend([room for level in levels for room in level.rooms], policy)
+    recommend([room for level in levels for room in level.rooms], policy, {level.level_id: level.doors for level in levels if level.doors})
     times = samples["time"].dropna()
     return SiteAnalysis(
         site_id=site.id,

@@ -70,6 +70,9 @@ class Level(Base):
     elevation_m: Mapped[float | None] = mapped_column(Float)
     # Plan metres → WGS84 transform; see survey.plans.georeference for its keys.
     georeference: Mapped[dict | None] = mapped_column(JSON)
+    # Doors drawn on the plan, as GeoJSON geometries in plan metres; walking distances go
+    # through them (survey.recommend.walking_distances).
+    doors: Mapped[list | None] = mapped_column(JSON)
 
     building: Mapped[Building] = relationship(back_populates="levels")
     rooms: Mapped[list[Room]] = relationship(back_populates="level", cascade="all, delete-orphan")

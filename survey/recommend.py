@@ -57,7 +57,8 @@ def walking_distances(rooms: list[RoomResult], gap_m: float = WALL_GAP_M, doors:
     ``doors`` are the doors drawn on the plan, as shapely Points or LineStrings in plan
     metres. A door links the two rooms within ``gap_m`` of it, or the nearest two when more are.
     Between two rooms that both have a drawn door, only drawn doors count; elsewhere doors are
-    still assumed, so that a room the plan gives no door stays reachable.
+    still assumed, so that a room the plan gives no door stays reachable. Two circulation
+    spaces that touch always open onto each other, since corridors meet without a door.
     Without ``doors``, a door is assumed in the middle of every wall a room shares with a
     circulation space (corridor, lobby, stairs), and a room with no such wall opens onto all
     its neighbours. A walk goes from a room's representative point to a door, then straight
@@ -67,7 +68,12 @@ def walking_distances(rooms: list[RoomResult], gap_m: float = WALL_GAP_M, doors:
     points = [room.geometry.representative_point() for room in rooms]
     links = _known_doors(rooms, doors, gap_m) if doors else []
     with_known_door = {room for a, b, _door in links for room in (a, b)}
-    links += [link for link in _assumed_doors(rooms, gap_m) if link[0] not in with_known_door or link[1] not in with_known_door]
+    circulation = [_is_circulation(room) for room in rooms]
+    links += [
+        (a, b, door)
+        for a, b, door in _assumed_doors(rooms, gap_m)
+        if a not in with_known_door or b not in with_known_door or (circulation[a] and circulation[b])
+    ]
 
     # Nodes 0..count-1 are the rooms' points; then one node per door.
     rows, columns, weights = [], [], []

@@ -187,6 +187,8 @@ class LevelResult:
     ordinal: int
     rooms: list[RoomResult]
     samples: pd.DataFrame
+    # Doors drawn on the plan (shapely geometries in plan metres); empty when doors are assumed.
+    doors: list = field(default_factory=list)
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:

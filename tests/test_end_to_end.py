@@ -142,3 +142,25 @@ def test_sample_hospital_loads_once_per_file(loaded, tmp_path):
     assert report["duplicates"] == first["files"][0]["accepted"]
     assert "upload_id" not in report
     store.dispose()
+
+
+def test_walks_to_lines_go_through_drawn_doors(loaded):
+    from survey.recommend import walking_distances
+    from survey.simulate import build_hospital
+
+    _result, analysis, _samples = loaded
+    simulated = {level.name: sum(1 for room in level.rooms if room.door is not None) for level in build_hospital(2026).levels}
+    served = [room for room in analysis.rooms if room.recommendation.action == "nearest_line"]
+    assert served, "no room is served by a nearby line in the sample hospital"
+    for level in analysis.levels:
+        doors = level.doors
+        assert len(doors) == simulated[level.name], level.name
+        with_doors = walking_distances(level.rooms, doors=doors)
+        assumed = walking_distances(level.rooms)
+        refs = [room.ref for room in level.rooms]
+        for position, room in enumerate(level.rooms):
+            if room.recommendation.action == "nearest_line":
+                line = refs.index(room.recommendation.line_room_ref)
+                assert room.recommendation.distance_m == pytest.approx(with_doors[position, line], abs=1e-6), room.ref
+        # The drawn doors change the walks: an assumed door sits mid-wall, a drawn one where it is.
+        assert not abs(with_doors - assumed).max() < 0.5, level.name

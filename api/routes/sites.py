@@ -27,6 +27,7 @@ OrdinalForm = Annotated[int | None, Form(description="Level ordinal: 0 ground fl
 PlanFormatForm = Annotated[str, Form(alias="format", description="auto, geojson, imdf, osm, dxf, ifc, pdf or image.")]
 UnitsForm = Annotated[str | None, Form(description="DXF drawing units when $INSUNITS is wrong: m, cm or mm.")]
 LayerForm = Annotated[str | None, Form(description="DXF layer holding one closed outline per room.")]
+DoorLayerForm = Annotated[str | None, Form(description="DXF layer of the doors; default: layers named like doors (DOORS, A-DOOR, PORTES).")]
 RenameForm = Annotated[bool, Form(description="Import rooms that share a ref as ref-2, ref-3… instead of rejecting the file.")]
 PageForm = Annotated[int, Form(description="Page of a PDF plan used as the level background, from 1.")]
 DpiForm = Annotated[int, Form(description="Resolution at which a PDF plan is rendered, in dots per inch.")]
@@ -91,6 +92,7 @@ def post_plan(
     plan_format: PlanFormatForm = "auto",
     units: UnitsForm = None,
     layer: LayerForm = None,
+    door_layer: DoorLayerForm = None,
     rename_duplicates: RenameForm = False,
     page: PageForm = 1,
     dpi: DpiForm = 150,
@@ -115,6 +117,7 @@ def post_plan(
         format=plan_format or "auto",
         units=blank_to_none(units),
         layer=blank_to_none(layer),
+        door_layer=blank_to_none(door_layer),
         rename_duplicates=rename_duplicates,
         page=page,
         dpi=dpi,

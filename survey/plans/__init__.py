@@ -63,6 +63,7 @@ def read_plan(
     format: str = "auto",
     units: str | None = None,
     layer: str | None = None,
+    door_layer: str | None = None,
     rename_duplicates: bool = False,
 ) -> list[ImportedLevel]:
     """Read a plan file into levels of rooms in plan metres, checked and repaired.
@@ -71,9 +72,9 @@ def read_plan(
     ----------
     format
         ``auto`` detects the format from the content; the others force it.
-    units, layer
+    units, layer, door_layer
         For DXF drawings: the drawing units (``m``, ``cm``, ``mm``) when ``$INSUNITS`` is
-        wrong, and the layer of the room outlines.
+        wrong, the layer of the room outlines and the layer of the doors.
     rename_duplicates
         Import rooms sharing a ref as ``ref-2``… instead of rejecting the file.
 
@@ -83,7 +84,7 @@ def read_plan(
         Unknown or unreadable format, a PDF or image (those are backgrounds: see
         ``import_plan``), or refs shared by several rooms without ``rename_duplicates``.
     """
-    options = PlanOptions(units=units, layer=layer, rename_duplicates=rename_duplicates)
+    options = PlanOptions(units=units, layer=layer, door_layer=door_layer, rename_duplicates=rename_duplicates)
     chosen = _chosen_format(data, filename, format)
     if chosen in BACKGROUND_FORMATS:
         raise FormatError(
@@ -141,6 +142,7 @@ def import_plan(
     format: str = "auto",
     units: str | None = None,
     layer: str | None = None,
+    door_layer: str | None = None,
     rename_duplicates: bool = False,
     page: int = 1,
     dpi: int = 150,
@@ -160,7 +162,7 @@ def import_plan(
         report = store_background_level(session, site, data, filename, building=building, level=name, ordinal=ordinal, page=page, dpi=dpi)
         return {"file": filename, "format": chosen, "levels": [report]}
 
-    levels = read_plan(data, filename, format=chosen, units=units, layer=layer, rename_duplicates=rename_duplicates)
+    levels = read_plan(data, filename, format=chosen, units=units, layer=layer, door_layer=door_layer, rename_duplicates=rename_duplicates)
     if len(levels) > 1 and (level is not None or ordinal is not None):
         raise InputError(
             _("the plan holds {count} levels; --level and --ordinal apply to a plan of one level").format(count=len(levels)),

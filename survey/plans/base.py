@@ -32,6 +32,7 @@ class ImportedLevel:
     lists facts the planner should check, as ``{"kind", "ref", "message"}``; ``outline`` is the
     level's floor outline when the source has one; ``georeference`` is the plan → WGS84
     transform of ``survey.plans.georeference`` when the source is in longitude and latitude.
+    ``doors`` are the doors drawn on the plan (points, lines or small polygons in plan metres).
     """
 
     name: str | None
@@ -44,6 +45,7 @@ class ImportedLevel:
     georeference: dict | None = None
     elevation_m: float | None = None
     source: dict = field(default_factory=dict)
+    doors: list[BaseGeometry] = field(default_factory=list)
 
     def skip(self, feature: object, ref: str | None, reason: str) -> None:
         """Record a shape that is not imported, with the reason shown to the planner."""
@@ -59,13 +61,14 @@ class PlanOptions:
     """Choices the planner makes when importing a plan.
 
     ``units`` overrides the units of a CAD drawing (``m``, ``cm`` or ``mm``); ``layer`` names
-    the DXF layer of the room outlines; ``rename_duplicates`` imports rooms that share a ref
+    the DXF layer of the room outlines and ``door_layer`` that of the doors; ``rename_duplicates`` imports rooms that share a ref
     under a suffixed ref (``B36``, ``B36-2``) instead of rejecting the file; ``page`` and
     ``dpi`` choose and render a PDF page used as a level background.
     """
 
     units: str | None = None
     layer: str | None = None
+    door_layer: str | None = None
     rename_duplicates: bool = False
     page: int = 1
     dpi: int = 150

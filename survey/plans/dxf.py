@@ -8,6 +8,10 @@ labels the most rooms; the first label is the room's ref and the others its name
 no label inside takes the nearest unused label within 1 m, else a ref made from the layer and
 the entity handle, reported as a warning.
 
+Doors are the lines, arcs and polylines of the door layers (``--door-layer``, else every layer
+whose name has the word door or porte, such as ``DOORS`` or ``A-DOOR``) and the block references
+whose block name has one of those words, on any layer, at their insertion point.
+
 DXF coordinates have no unit of their own: the header ``$INSUNITS`` gives it, but converters
 often write metres for drawings in millimetres. The median room area decides: when the header
 unit gives an implausible median (outside 1–1,000 m²) and millimetres, centimetres or metres
@@ -30,7 +34,7 @@ from ezdxf import bbox, recover
 from ezdxf.entities import DXFGraphic
 from ezdxf.lldxf.const import DXFStructureError
 from ezdxf.path import from_hatch, make_path
-from shapely.geometry import Point, Polygon
+from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from survey.categories import category_from_label
@@ -48,6 +52,9 @@ PLAUSIBLE_MEDIAN_M2 = (1.0, 1000.0)
 LABEL_SEARCH_M = 1.0
 FLATTENING_SHARE = 0.001
 ROOM_TYPES = ("LWPOLYLINE", "POLYLINE", "HATCH")
+DOOR_TYPES = ("LINE", "LWPOLYLINE", "POLYLINE", "ARC", "CIRCLE", "ELLIPSE", "SPLINE")
+# A layer or block name with one of these words (English, French), split on non-letters.
+DOOR_WORDS = re.compile(r"(?<![a-z])(doors?|portes?)(?![a-z])", re.IGNORECASE)
 REF_TAGS = ("REF", "NUMBER", "NUM", "NO", "NUMERO", "ROOM_NUMBER", "ROOMNUMBER", "ID", "CODE")
 NAME_TAGS = ("NAME", "NOM", "ROOM", "ROOM_NAME", "ROOMNAME", "DESIGNATION", "LIBELLE", "USAGE")
 
@@ -89,10 +96,13 @@ def read(data: bytes, filename: str, options: PlanOptions) -> list[ImportedLevel
 
     labels = _read_labels(modelspace, factor)
     label_layer = _attach_labels(level, shapes, geometries, labels, layer)
+    door_layers = _door_layers(modelspace, options.door_layer, filename)
+    level.doors = _read_doors(modelspace, door_layers, factor)
     level.source = {
         "label_layer": label_layer,
         "format": "dxf",
         "layer": layer,
+        "door_layers": door_layers,
         "units": unit_name,
         "closed_shapes": len(shapes),
         "labelled": sum(1 for room in level.rooms if not room.ref.startswith(f"{layer}-")),
@@ -166,6 +176,37 @@ def _read_shapes(modelspace, layer: str, level: ImportedLevel) -> list[tuple[str
             continue
         shapes.append((entity.dxf.handle, geometry))
     return shapes
+
+
+def _door_layers(modelspace, requested: str | None, filename: str) -> list[str]:
+    """Return the layers whose entities are doors: the requested one, else those named like doors."""
+    layers = sorted({entity.dxf.layer for entity in modelspace})
+    if requested is None:
+        return [layer for layer in layers if DOOR_WORDS.search(layer)]
+    if requested not in layers:
+        raise FormatError(
+            _("the layer {layer!r} is not in the drawing").format(layer=requested),
+            file=filename,
+            column="--door-layer",
+            value=requested,
+            fix=_("give one of the drawing's layers: {layers}").format(layers=", ".join(layers)),
+        )
+    return [requested]
+
+
+def _read_doors(modelspace, door_layers: list[str], factor: float) -> list[BaseGeometry]:
+    """Return the doors in plan metres: door-layer shapes as lines, door blocks as points."""
+    doors = []
+    for entity in modelspace:
+        kind = entity.dxftype()
+        if kind == "INSERT" and DOOR_WORDS.search(entity.dxf.name):
+            x, y, _z = entity.dxf.insert
+            doors.append(Point(x * factor, y * factor))
+        elif kind in DOOR_TYPES and entity.dxf.layer in door_layers:
+            points = [(vertex.x * factor, vertex.y * factor) for vertex in make_path(entity).flattening(_flattening_distance(entity))]
+            if len(set(points)) >= 2:
+                doors.append(LineString(points))
+    return doors
 
 
 def _flattening_distance(entity: DXFGraphic) -> float:

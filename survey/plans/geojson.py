@@ -1,7 +1,8 @@
 """GeoJSON plans: one Polygon or MultiPolygon feature per room, in plan metres or in WGS84.
 
 Room properties: ``ref`` (required), ``name``, ``category``, ``criticality``, ``analog_line``,
-``line_number``. The FeatureCollection may carry ``level`` (``{"name", "ordinal"}``) and
+``line_number``. A feature whose ``category`` is ``door`` (or with a true ``door`` property) is a
+door: a Point, a LineString across the opening or a small Polygon. The FeatureCollection may carry ``level`` (``{"name", "ordinal"}``) and
 ``building`` members, which the command line can override. Coordinates that are longitudes
 and latitudes (RFC 7946) are projected to metres with a local transverse Mercator centred on
 the data, and the projection is stored as the level's georeference. A FeatureCollection of
@@ -73,6 +74,9 @@ def read(data: bytes, filename: str) -> list[ImportedLevel]:
     )
 
     for index, feature in enumerate(document.get("features") or []):
+        if _is_door(feature):
+            _read_door(feature, index, level)
+            continue
         room, reason = _read_room(feature, index)
         if room is None:
             properties = feature.get("properties") if isinstance(feature, dict) else None
@@ -95,6 +99,19 @@ def _in_lonlat(rooms: list[ImportedRoom], document: dict) -> bool:
         return "CRS84" in crs_name or crs_name.endswith("4326")
     bounds = shapely.total_bounds(np.array([room.geometry for room in rooms], dtype=object))
     return looks_like_lonlat(tuple(bounds))
+
+
+def _is_door(feature: object) -> bool:
+    properties = (feature.get("properties") if isinstance(feature, dict) else None) or {}
+    return str(properties.get("category") or "").strip().lower() == "door" or bool(parse_bool(properties.get("door")))
+
+
+def _read_door(feature: dict, index: int, level: ImportedLevel) -> None:
+    ref = (feature.get("properties") or {}).get("ref")
+    try:
+        level.doors.append(shape(feature.get("geometry") or {}))
+    except GEOMETRY_ERRORS as error:
+        level.skip(index, ref, _("unreadable door geometry: {error}").format(error=error))
 
 
 def _read_room(feature: object, index: int) -> tuple[ImportedRoom | None, str | None]:

@@ -242,7 +242,7 @@ def looks_like_lonlat(bounds: tuple[float, float, float, float]) -> bool:
 
 
 def project_levels(levels: list) -> tuple[float, float]:
-    """Project the rooms and outlines of levels read in WGS84 into plan metres, in place.
+    """Project the rooms, outlines and doors of levels read in WGS84 into plan metres, in place.
 
     One projection centre, the middle of the rooms' bounding box, serves every level of the
     file, so the levels stay aligned; each level stores that projection as its georeference.
@@ -259,6 +259,9 @@ def project_levels(levels: list) -> tuple[float, float]:
         room.geometry = geometry
     for level, geometry in zip(outlined, projected[len(rooms) :]):
         level.outline = geometry
+    for level in levels:
+        if level.doors:
+            level.doors = list(project_geometry(np.array(level.doors, dtype=object), lon_0, lat_0))
     for level in levels:
         level.georeference = projection_georeference(lon_0, lat_0)
     return lon_0, lat_0

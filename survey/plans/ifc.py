@@ -5,8 +5,9 @@ Each space's solid is triangulated in world coordinates and its triangles, proje
 horizontal plane, are merged into its footprint, in metres whatever the model's length unit.
 ``Name`` is the room's ref (the room number) and ``LongName`` its name. Storeys are ordered by
 elevation: the storey nearest to elevation 0 gets ordinal 0, those above 1, 2…, those below
-−1, −2…. Storeys without a space are reported and not created. A gzip-compressed file is read
-as well.
+−1, −2…. Storeys without a space are reported and not created. Each IfcDoor of a storey with
+spaces becomes a door of its level: the outline of its solid seen from above. A gzip-compressed
+file is read as well.
 """
 
 from __future__ import annotations
@@ -81,12 +82,19 @@ def read(data: bytes, filename: str) -> list[ImportedLevel]:
             ImportedRoom(ref=ref, geometry=footprint, name=name, category=category_from_label(name) or category_from_label(ref) or "other", source_id=space.GlobalId)
         )
 
+    for door in model.by_type("IfcDoor"):
+        storey = _storey_of(door, ifcopenshell.util.element)
+        if storey is not None and storey.id() in levels:
+            outline = _door_outline(door, settings, ifcopenshell.geom)
+            if outline is not None:
+                levels[storey.id()].doors.append(outline)
+
     result = sorted(levels.values(), key=lambda level: level.ordinal)
     if orphans.rooms or orphans.skipped or not result:
         result.append(orphans)
     _report_empty_storeys(model, levels, result)
     for level in result:
-        level.source = {"format": "ifc", "schema": model.schema, "spaces": len(level.rooms)}
+        level.source = {"format": "ifc", "schema": model.schema, "spaces": len(level.rooms), "doors": len(level.doors)}
     logger.info("%s: %d storeys with spaces, %d spaces", filename, len(result), sum(len(level.rooms) for level in result))
     return result
 
@@ -162,6 +170,17 @@ def _footprint(space, settings, geom_module) -> tuple[shapely.Geometry | None, s
     if not len(triangles):
         return None, _("the space has no horizontal extent")
     return shapely.union_all(triangles), None
+
+
+def _door_outline(door, settings, geom_module) -> shapely.Geometry | None:
+    """Return the convex outline of a door's solid seen from above (metres), None without one."""
+    try:
+        shape = geom_module.create_shape(settings, door)
+    except RuntimeError as error:
+        logger.debug("door %s has no readable solid: %s", door.GlobalId, error)
+        return None
+    vertices = np.array(shape.geometry.verts, dtype=float).reshape(-1, 3)[:, :2]
+    return shapely.MultiPoint(vertices).convex_hull if len(vertices) else None
 
 
 def _report_empty_storeys(model, levels: dict, result: list[ImportedLevel]) -> None:

@@ -1,9 +1,10 @@
 """IMDF archives (OGC 20-094, Apple's Indoor Mapping Data Format): levels and units.
 
 An archive is a zip (or a folder, which the command line zips) of GeoJSON files named after
-their feature type, ending in ``.geojson`` or ``.json``. Only ``manifest``, ``level``, ``unit``
-and ``building`` are read; other feature types do not hold rooms. Coordinates are WGS84 and are
-projected to plan metres around the middle of the units (``survey.plans.georeference``).
+their feature type, ending in ``.geojson`` or ``.json``. Only ``manifest``, ``level``, ``unit``,
+``building`` and ``opening`` are read; other feature types hold neither rooms nor doors. Each
+opening (a LineString on a unit's boundary) becomes a door of its level. Coordinates are WGS84
+and are projected to plan metres around the middle of the units (``survey.plans.georeference``).
 
 Each unit becomes a room whose ref is the unit's feature id (unique and stable across exports
 of the same venue) and whose name is its ``name`` label in the current language, then the
@@ -33,7 +34,7 @@ from survey.plans.georeference import project_levels
 
 logger = logging.getLogger(__name__)
 
-FEATURE_FILES = ("manifest", "level", "unit", "building")
+FEATURE_FILES = ("manifest", "level", "unit", "building", "opening")
 
 
 @dataclass
@@ -85,6 +86,8 @@ def read(data: bytes, filename: str) -> list[ImportedLevel]:
     orphans = ImportedLevel(name=None, ordinal=None, building=None, rooms=[])
     for index, feature in enumerate(_features(documents, "unit")):
         _read_unit(feature, index, level_features, levels, languages, orphans)
+    for index, feature in enumerate(_features(documents, "opening")):
+        _read_opening(feature, index, level_features, levels, orphans)
 
     result = [level for level in levels.values() if level.rooms or level.skipped]
     if orphans.skipped and result:
@@ -92,7 +95,7 @@ def read(data: bytes, filename: str) -> list[ImportedLevel]:
     elif orphans.skipped:
         result = [orphans]
     for level in result:
-        level.source = {"format": "imdf", "manifest_version": manifest.get("version"), "units": len(level.rooms)}
+        level.source = {"format": "imdf", "manifest_version": manifest.get("version"), "units": len(level.rooms), "openings": len(level.doors)}
     if any(level.rooms for level in result):
         project_levels([level for level in result if level.rooms])
     logger.info("%s: %d IMDF levels, %d units", filename, len(result), sum(len(level.rooms) for level in result))
@@ -196,6 +199,18 @@ def _geometry_or_none(geometry_json: object) -> BaseGeometry | None:
         return shape(geometry_json)
     except GEOMETRY_ERRORS:
         return None
+
+
+def _read_opening(feature: dict, index: int, level_features: dict, levels: dict, orphans: ImportedLevel) -> None:
+    opening_id = str(feature.get("id") or "")
+    level_feature = level_features.get((feature.get("properties") or {}).get("level_id"))
+    geometry = _geometry_or_none(feature.get("geometry"))
+    if level_feature is None:
+        orphans.skip(opening_id or index, opening_id, _("the opening's level_id matches no level"))
+    elif geometry is None:
+        levels[(level_feature.building, level_feature.name)].skip(opening_id or index, opening_id, _("missing or unreadable geometry"))
+    else:
+        levels[(level_feature.building, level_feature.name)].doors.append(geometry)
 
 
 def _read_unit(feature: dict, index: int, level_features: dict, levels: dict, languages: list[str], orphans: ImportedLevel) -> None:

@@ -2,7 +2,9 @@
 
 Read: closed ways and multipolygon relations tagged ``indoor=room``, ``indoor=corridor`` or
 ``indoor=area`` (corridors stay polygons), and closed elevator shafts tagged ``highway=elevator``
-or ``room=elevator``; ``indoor=level`` features give each level's outline and name. XML from
+or ``room=elevator``; ``indoor=level`` features give each level's outline and name. Doors are
+nodes or ways tagged ``door=*`` (other than ``no``) or ``indoor=door``; in OSM XML, a door node
+without a ``level`` tag takes the levels of the indoor spaces whose outlines pass through it. XML from
 Overpass ``out geom`` carries node coordinates in each way; plain OSM XML with ``<node>``
 elements works too. GeoJSON may come from osm2geojson (``properties.tags``) or overpass turbo
 (tags as properties); closed LineStrings of indoor spaces are turned back into polygons, since
@@ -23,7 +25,7 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 
 import shapely
-from shapely.geometry import LineString, Polygon, shape
+from shapely.geometry import LineString, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
 from survey.categories import category_from_osm
@@ -108,7 +110,30 @@ def read_xml(data: bytes, filename: str) -> list[ImportedLevel]:
     nodes = {node.get("id"): (float(node.get("lon")), float(node.get("lat"))) for node in root.iter("node") if node.get("lat")}
     features = [_xml_way(way, nodes) for way in root.iter("way")]
     features += [_xml_relation(relation, nodes) for relation in root.iter("relation")]
+    features += _xml_door_nodes(root, nodes)
     return _levels_from_features(features, filename, "osm-xml")
+
+
+def _xml_door_nodes(root: ElementTree.Element, nodes: dict) -> list[OsmFeature]:
+    """Return the door nodes; one without a level tag takes the levels of the spaces around it."""
+    doors = [node for node in root.iter("node") if node.get("id") in nodes and _is_door(_tags(node))]
+    if not doors:
+        return []
+    space_levels: dict[str, set[str]] = {}
+    for way in root.iter("way"):
+        tags = _tags(way)
+        if _is_space(tags):
+            for node in way.findall("nd"):
+                space_levels.setdefault(node.get("ref"), set()).add(tags.get("level", ""))
+    features = []
+    for node in doors:
+        tags = _tags(node)
+        if not tags.get("level"):
+            found = sorted(value for value in space_levels.get(node.get("id"), ()) if value)
+            if found:
+                tags["level"] = ";".join(found)
+        features.append(OsmFeature(f"osm-n{node.get('id')}", tags, Point(nodes[node.get("id")])))
+    return features
 
 
 def read_geojson(data: bytes, filename: str) -> list[ImportedLevel]:
@@ -204,6 +229,8 @@ def _levels_from_features(features: list[OsmFeature], filename: str, source_form
             _add_outline(levels, feature)
         elif _is_space(feature.tags):
             _add_space(levels, feature)
+        elif _is_door(feature.tags) and feature.geometry is not None:
+            _add_door(levels, feature)
         else:
             ignored += 1
 
@@ -225,6 +252,10 @@ def _is_space(tags: dict[str, str]) -> bool:
     return tags.get("indoor") in SPACE_VALUES or tags.get("highway") == "elevator" or tags.get("room") == "elevator"
 
 
+def _is_door(tags: dict[str, str]) -> bool:
+    return tags.get("door", "no") != "no" or tags.get("indoor") == "door"
+
+
 def _level_sort_key(level: ImportedLevel) -> tuple[int, str]:
     return (level.ordinal if level.ordinal is not None else 0, level.name or "")
 
@@ -242,6 +273,14 @@ def _add_outline(levels: dict[str, ImportedLevel], feature: OsmFeature) -> None:
         level = _level(levels, value)
         level.outline = feature.geometry if level.outline is None else shapely.union(level.outline, feature.geometry)
         level.name = feature.tags.get("level:ref") or feature.tags.get("name") or level.name
+
+
+def _add_door(levels: dict[str, ImportedLevel], feature: OsmFeature) -> None:
+    values = dict.fromkeys(parse_levels(feature.tags.get("level")) + parse_levels(feature.tags.get("repeat_on")))
+    if not values:
+        _level(levels, "?").skip(feature.source_id, None, _("door without a level tag"))
+    for value in values:
+        _level(levels, value).doors.append(feature.geometry)
 
 
 def _add_space(levels: dict[str, ImportedLevel], feature: OsmFeature) -> None:

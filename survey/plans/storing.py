@@ -4,7 +4,8 @@ Rooms are matched by ``ref`` within the whole site. A matched room takes the imp
 geometry, name and category; its registry values (criticality, analog line, department,
 notes) are kept unless the plan gives them. A room found on another level is moved and the move
 is reported. Rooms of the level that the file does not contain are kept and reported, since
-samples may already be placed in them.
+samples may already be placed in them. Doors drawn in the file replace the level's doors; a file
+without doors keeps them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 
 import shapely
+from shapely.geometry import mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -59,6 +61,7 @@ def _empty_level_report(imported: ImportedLevel) -> dict:
         "ordinal": imported.ordinal,
         "rooms_created": 0,
         "rooms_updated": 0,
+        "doors": 0,
         "skipped": imported.skipped,
         "warnings": warnings,
         "source": imported.source,
@@ -97,6 +100,8 @@ def _level_record(session: Session, site: Site, imported: ImportedLevel, filenam
         record.elevation_m = imported.elevation_m
     if imported.georeference is not None:
         record.georeference = imported.georeference
+    if imported.doors:
+        record.doors = [mapping(door) for door in imported.doors]
     return record
 
 
@@ -129,6 +134,7 @@ def _store_rooms(session: Session, site: Site, level: Level, imported: ImportedL
         "ordinal": level.ordinal,
         "rooms_created": created,
         "rooms_updated": updated,
+        "doors": len(level.doors or []),
         "skipped": imported.skipped,
         "warnings": warnings,
         "source": imported.source,

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from survey.simulate.building import Hospital, Level
+from survey.simulate.building import Hospital, Level, Room
 
 GNETTRACK_COLUMNS = [
     "Timestamp", "Longitude", "Latitude", "Operatorname", "Operator", "Cellname", "Node",
@@ -34,6 +34,9 @@ ROOM_REGISTRY_COLUMNS = ["ref", "name", "category", "criticality", "analog_line"
 
 # Share of G-NetTrack rows that report a CQI. The others have "-", as in real exports.
 CQI_REPORT_PROBABILITY = 0.5
+
+# Width of a drawn door opening, in metres: a hospital door lets a bed through.
+DOOR_WIDTH_M = 1.2
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,8 @@ def write_plan_geojson(path: Path, hospital: Hospital, level: Level) -> None:
     """Write one level as a GeoJSON FeatureCollection of room polygons in plan metres.
 
     Coordinates are rounded to 0.01 m. The collection carries the ``building`` name and
-    a ``level`` member with the level's name and ordinal. Each feature is on one line.
+    a ``level`` member with the level's name and ordinal. Each room's door follows the rooms, as
+    a LineString across the opening with ``category`` ``door``. Each feature is on one line.
     """
     features = [
         {
@@ -79,6 +83,7 @@ def write_plan_geojson(path: Path, hospital: Hospital, level: Level) -> None:
         }
         for room in level.rooms
     ]
+    features += [_door_feature(room) for room in level.rooms if room.door is not None]
     head = {
         "type": "FeatureCollection",
         "building": hospital.building,
@@ -91,6 +96,19 @@ def write_plan_geojson(path: Path, hospital: Hospital, level: Level) -> None:
     ]
     lines.append("]}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _door_feature(room: Room) -> dict:
+    # The opening runs along the wall, across the door's normal.
+    door = room.door
+    half = DOOR_WIDTH_M / 2
+    along = (-door.normal[1], door.normal[0])
+    ends = [[round(door.x_m + side * half * along[0], 2), round(door.y_m + side * half * along[1], 2)] for side in (-1, 1)]
+    return {
+        "type": "Feature",
+        "properties": {"category": "door", "ref": f"{room.ref}/{door.corridor_ref}"},
+        "geometry": {"type": "LineString", "coordinates": ends},
+    }
 
 
 def write_room_registry(path: Path, hospital: Hospital) -> None:

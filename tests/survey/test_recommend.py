@@ -1,5 +1,8 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
+import shapely
 from shapely.geometry import box
 
 from survey.policy import DEFAULT_POLICY
@@ -21,6 +24,16 @@ def corridor_level(length_m: float = 100.0) -> list[RoomResult]:
     for index in range(int(length_m // 5)):
         rooms.append(room(f"O{index:02d}", box(index * 5, 2, index * 5 + 5, 6), voice="reliable"))
     return rooms
+
+
+@pytest.fixture(scope="module")
+def hospital_levels():
+    """The sample hospital's plan files, each with the simulated level it was written from."""
+    from survey.simulate import build_hospital
+
+    hospital = build_hospital(2026)
+    plans = Path(__file__).parents[2] / "data" / "samples" / "hospital" / "plans"
+    return [(plans / f"level_{level.ordinal}.geojson", level) for level in hospital.levels]
 
 
 def by_ref(rooms):
@@ -148,3 +161,46 @@ def test_reasons_in_french_with_numbers():
     assert "ligne analogique la plus proche en O00" in reasons
     assert "mesures utilisables pour la voix" in reasons
     assert " m" in reasons
+
+
+def test_corridors_meet_without_drawn_doors():
+    from shapely.geometry import Point
+
+    # Two corridors end to end, each with an office whose only door is drawn.
+    rooms = [
+        room("C1", box(0, 0, 20, 2), voice="reliable", category="corridor"),
+        room("C2", box(20, 0, 40, 2), voice="reliable", category="corridor"),
+        room("A", box(0, 2, 5, 6), voice="reliable"),
+        room("B", box(35, 2, 40, 6), voice="reliable"),
+    ]
+    distances = walking_distances(rooms, doors=[Point(2.5, 2.0), Point(37.5, 2.0)])
+    # A's point (2.5, 4) → its door → along C1 to the corridors' shared wall at (20, 1) → C2 → B's door → B's point.
+    expected = 2.0 + np.hypot(17.5, 1.0) + np.hypot(17.5, 1.0) + 2.0
+    assert distances[2, 3] == pytest.approx(expected, abs=0.05)
+
+
+def test_sample_plan_doors_give_walks(hospital_levels):
+    from survey.plans.geojson import read
+
+    for level, simulated in hospital_levels:
+        imported = read(level.read_bytes(), level.name)[0]
+        assert len(imported.doors) == sum(1 for space in simulated.rooms if space.door is not None)
+        rooms = [room(space.ref, space.geometry, voice="reliable", category=space.category) for space in imported.rooms]
+        distances = walking_distances(rooms, doors=imported.doors)
+        assert np.isfinite(distances).all(), level.name
+
+        # Two offices on one corridor: room point → door → straight along the corridor → door → room point.
+        offices = [space for space in simulated.rooms if space.door is not None]
+        by_corridor = {}
+        for space in offices:
+            by_corridor.setdefault(space.door.corridor_ref, []).append(space)
+        first, second = max(by_corridor.values(), key=len)[:2]
+        refs = [space.ref for space in imported.rooms]
+        a, b = refs.index(first.ref), refs.index(second.ref)
+        door_a, door_b = shapely.Point(first.door.x_m, first.door.y_m), shapely.Point(second.door.x_m, second.door.y_m)
+        expected = (
+            rooms[a].geometry.representative_point().distance(door_a)
+            + door_a.distance(door_b)
+            + door_b.distance(rooms[b].geometry.representative_point())
+        )
+        assert distances[a, b] == pytest.approx(expected, abs=0.01)

@@ -333,19 +333,28 @@ def test_plans_and_registry(sample_dir, hospital):
     expected = ["ref", "name", "category", "criticality", "analog_line", "line_number", "notes"]
     assert list(registry.columns) == expected
     assert set(registry["analog_line"]) == {"yes", "no"}
-    features = 0
+    rooms = 0
     for level in hospital.levels:
         plan_path = sample_dir / "plans" / f"level_{level.ordinal}.geojson"
         plan = json.loads(plan_path.read_text(encoding="utf-8"))
         assert plan["type"] == "FeatureCollection"
         assert plan["level"] == {"name": level.name, "ordinal": level.ordinal}
         assert plan["building"] == "Bâtiment principal"
-        for feature in plan["features"]:
+        doors = [feature for feature in plan["features"] if feature["properties"].get("category") == "door"]
+        spaces = [feature for feature in plan["features"] if feature not in doors]
+        for feature in spaces:
             ring = feature["geometry"]["coordinates"][0]
             assert ring[0] == ring[-1]
             assert isinstance(feature["properties"]["analog_line"], bool)
-        features += len(plan["features"])
-    assert features == len(registry)
+        # One door per room that has one, 1.2 m wide, on the wall it opens through.
+        assert len(doors) == sum(1 for room in level.rooms if room.door is not None)
+        for feature in doors:
+            line = shapely.LineString(feature["geometry"]["coordinates"])
+            room = next(room for room in level.rooms if room.ref == feature["properties"]["ref"].split("/")[0])
+            assert line.length == pytest.approx(1.2, abs=0.02)
+            assert line.distance(room.polygon.boundary) < 0.01
+        rooms += len(spaces)
+    assert rooms == len(registry)
 
 
 def test_ground_truth_contents(ground_truth, hospital):
