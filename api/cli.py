@@ -716,11 +716,14 @@ def _print_gridtest(result) -> None:
         if division is None:
             continue
         table = Table(title=_("{cells} cells, at most {failures} non-adjacent failures").format(cells=division.requested_cells, failures=division.max_failures))
-        for header in (_("row"), _("column"), _("samples"), _("level (dBm)"), _("operator"), _("result")):
+        for header in (_("row"), _("column"), _("samples"), _("level (dBm)"), _("operator"), _("result"), _("rooms below the threshold")):
             table.add_column(header)
         for cell in division.cells:
             level_text = "" if cell.level_dbm is None else f"{cell.level_dbm:.0f}"
-            table.add_row(str(cell.row + 1), str(cell.column + 1), str(cell.samples), level_text, cell.operator or "", status_label(cell.status))
+            table.add_row(
+                str(cell.row + 1), str(cell.column + 1), str(cell.samples), level_text, cell.operator or "", status_label(cell.status),
+                ", ".join(cell.rooms_below),
+            )
         out.print(table)
     for area in result.critical_areas:
         rate = "" if area.pass_rate is None else f"{area.pass_rate:.1%}"

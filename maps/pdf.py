@@ -24,8 +24,6 @@ from maps.images import level_title
 from maps.lines import FixedLine, level_lines
 from maps.pdf_document import (
     FONT_FAMILY,
-    FOOTER_HEIGHT_MM,
-    MARGIN_MM,
     ReportPDF,
     TableStyle,
     heading,
@@ -33,6 +31,7 @@ from maps.pdf_document import (
     paragraph,
     paragraph_height,
     png_size,
+    space_left,
     subheading,
     table,
 )
@@ -292,7 +291,7 @@ def _level_page(pdf: ReportPDF, level: LevelResult, images: list[bytes], lines: 
         reserved = paragraph_height(pdf, note, size=8)
         if len(lines) <= SHORT_LINE_TABLE:
             reserved += 14 + LINE_ROW_MM * (len(lines) + 1)
-        image_fitted(pdf, first, max_height=_space_left(pdf) - reserved)
+        image_fitted(pdf, first, max_height=space_left(pdf, LEVEL_GAP_MM) - reserved)
     paragraph(pdf, note, size=8)
     if lines:
         _level_lines_table(pdf, lines)
@@ -301,18 +300,13 @@ def _level_page(pdf: ReportPDF, level: LevelResult, images: list[bytes], lines: 
         _new_page_for(pdf, image)
         heading(pdf, _("Level: {level}").format(level=level_title(level)), size=12, section=False)
         note = _("On the heatmap, cross-hatching marks no coverage and diagonal hatching poor coverage.")
-        image_fitted(pdf, image, max_height=_space_left(pdf) - paragraph_height(pdf, note, size=8))
+        image_fitted(pdf, image, max_height=space_left(pdf, LEVEL_GAP_MM) - paragraph_height(pdf, note, size=8))
         paragraph(pdf, note, size=8)
 
 
 def _new_page_for(pdf: ReportPDF, image: bytes | None) -> None:
     """Add a page, landscape for a wide image."""
     pdf.add_page(orientation="landscape" if image is not None and _is_wide(image) else "portrait")
-
-
-def _space_left(pdf: ReportPDF) -> float:
-    """Return the height in mm left on the page above the footer."""
-    return pdf.h - pdf.get_y() - MARGIN_MM - FOOTER_HEIGHT_MM / 2 - LEVEL_GAP_MM
 
 
 def _level_lines_table(pdf: ReportPDF, lines: list[FixedLine]) -> None:

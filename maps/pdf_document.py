@@ -113,6 +113,11 @@ def titled_paragraph(pdf: ReportPDF, title: str, text: str, *, size: float = 10)
     paragraph(pdf, text, size=size)
 
 
+def space_left(pdf: ReportPDF, gap_mm: float = 0.0) -> float:
+    """Return the height in mm left on the page above the footer, less ``gap_mm``."""
+    return pdf.h - pdf.get_y() - MARGIN_MM - FOOTER_HEIGHT_MM / 2 - gap_mm
+
+
 def png_size(png: bytes) -> tuple[int, int]:
     """Return the (width, height) of a PNG image in pixels."""
     with Image.open(io.BytesIO(png)) as image:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from maps.images import level_title
-from maps.pdf_document import ReportPDF, TableStyle, heading, paragraph, subheading, table
+from maps.gridtest_plan import cell_number, gridtest_image
+from maps.pdf_document import ReportPDF, TableStyle, heading, image_fitted, paragraph, paragraph_height, png_size, space_left, subheading, table
 from maps.style import format_number, format_percent, verdict_label
 from survey.compare import SurveyComparison
 from survey.gridtest import GridDivision, GridTestResult, run_gridtest, status_label
@@ -33,7 +34,8 @@ def grid_tests(pdf: ReportPDF, analysis: SiteAnalysis) -> None:
             size=9,
         )
 
-    rows = [_grid_test_row(result) for result in _grid_test_results(analysis, testable)]
+    results = _grid_test_results(analysis, testable)
+    rows = [_grid_test_row(result) for result in results]
     if not rows:
         paragraph(pdf, _("No level has rooms to test."))
         return
@@ -46,6 +48,33 @@ def grid_tests(pdf: ReportPDF, analysis: SiteAnalysis) -> None:
         _("Result"),
     ]
     table(pdf, header, rows, TableStyle((1.8, 1.3, 1.4, 1.4, 1.1, 0.8), size=8, align=("L", "L", "R", "R", "R", "L")))
+
+    # Each level's grid for the best operator per cell, cell by cell, as the codes report it.
+    by_level = {level.level_id: level for level in testable}
+    for result in results:
+        if result.operator is None:
+            for division in (result.first, result.regrid):
+                if division is not None:
+                    _grid_page(pdf, by_level[result.level_id], result, division)
+
+
+def _grid_page(pdf: ReportPDF, level: LevelResult, result: GridTestResult, division: GridDivision) -> None:
+    """Write one division of a level's grid test: its plan, then the rooms below the threshold in each cell."""
+    image = gridtest_image(level, result, division)
+    width, height = png_size(image)
+    pdf.add_page(orientation="landscape" if width > height else "portrait")
+    heading(pdf, _("Grid test: {level}").format(level=_level_title(result)), size=12, section=False)
+    hidden = [cell for cell in division.cells if cell.rooms_below]
+    note = _(
+        "Cells are numbered row.column from the south-west corner. An exclamation mark counts the rooms of a cell "
+        "whose own samples average below the threshold; the room verdicts decide about them."
+    )
+    listing = "; ".join(f"{cell_number(cell)} ({status_label(cell.status)}): {', '.join(cell.rooms_below)}" for cell in hidden)
+    reserved = paragraph_height(pdf, note, size=8) + (paragraph_height(pdf, listing, size=8) if hidden else 0)
+    image_fitted(pdf, image, max_height=space_left(pdf) - reserved)
+    paragraph(pdf, note, size=8)
+    if hidden:
+        paragraph(pdf, _("Rooms below the threshold, by cell: {cells}").format(cells=listing), size=8)
 
 
 def _grid_test_method(pdf: ReportPDF, policy: Policy) -> None:

@@ -17,6 +17,10 @@ default threshold is the policy's voice threshold on RSRP (see ``Policy.gridtest
 All numbers come from the policy. The codes do not define adjacency; cells that share an edge
 or a corner count as adjacent here, the stricter reading. A cell with too few samples is
 ``untested`` and counts as failed, since nothing shows that it passes.
+
+Averaging a cell hides a small dead room among well-covered corridors, so each cell also lists
+the rooms whose own samples in it average below the threshold (``rooms_below``), whatever the
+cell's result: the room verdicts, not the grid test, decide about those rooms.
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ class GridCell:
     level_dbm: float | None
     operator: str | None
     status: str
+    rooms_below: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -77,6 +82,7 @@ class GridCell:
             "level_dbm": None if self.level_dbm is None else round(self.level_dbm, 1),
             "operator": self.operator,
             "status": self.status,
+            "rooms_below": self.rooms_below,
         }
 
 
@@ -196,10 +202,11 @@ def run_gridtest(level: LevelResult, policy: Policy, plmn: str | None = None, op
     threshold = policy.gridtest_threshold_dbm
 
     # The first division, then the re-division when the first fails.
-    first = _division(footprint, samples, policy.gridtest_cells, policy.gridtest_max_failures, threshold, policy)
+    refs = {room.room_id: room.ref for room in level.rooms}
+    first = _division(footprint, samples, policy.gridtest_cells, policy.gridtest_max_failures, threshold, policy, refs)
     regrid = None
     if not first.passed:
-        regrid = _division(footprint, samples, policy.gridtest_regrid_cells, policy.gridtest_regrid_max_failures, threshold, policy)
+        regrid = _division(footprint, samples, policy.gridtest_regrid_cells, policy.gridtest_regrid_max_failures, threshold, policy, refs)
 
     critical = [_critical_area(room, samples, threshold, policy) for room in level.rooms if room.criticality == "vital"]
     result = GridTestResult(
@@ -248,7 +255,9 @@ def grid_shape(width_m: float, height_m: float, cells: int) -> tuple[int, int]:
     return best[1], best[2]
 
 
-def _division(footprint, samples: pd.DataFrame, cells: int, max_failures: int, threshold: float, policy: Policy) -> GridDivision:
+def _division(
+    footprint, samples: pd.DataFrame, cells: int, max_failures: int, threshold: float, policy: Policy, refs: dict[int, str]
+) -> GridDivision:
     x_min, y_min, x_max, y_max = footprint.bounds
     rows, columns = grid_shape(x_max - x_min, y_max - y_min, cells)
     width, height = (x_max - x_min) / columns, (y_max - y_min) / rows
@@ -265,14 +274,24 @@ def _division(footprint, samples: pd.DataFrame, cells: int, max_failures: int, t
             if area < MIN_FLOOR_SHARE * width * height:
                 continue
             in_cell = samples[(row_of == row) & (column_of == column)]
-            grid_cells.append(_cell(row, column, bounds, area, in_cell, threshold, policy))
+            cell = _cell(row, column, bounds, area, in_cell, threshold, policy)
+            cell.rooms_below = _rooms_below(in_cell, threshold, policy, refs)
+            grid_cells.append(cell)
     division = GridDivision(cells, rows, columns, width, height, max_failures, grid_cells)
     division.adjacent_failures = _adjacent_failures(grid_cells)
     return division
 
 
 def _cell(row: int, column: int, bounds, area: float, samples: pd.DataFrame, threshold: float, policy: Policy) -> GridCell:
-    # The linear average of each operator's samples; the best operator's decides the cell.
+    best = _best_average(samples, policy)
+    if best is None:
+        return GridCell(row, column, bounds, area, len(samples), None, None, "untested")
+    level, plmn, count = best
+    return GridCell(row, column, bounds, area, count, level, plmn, "pass" if level >= threshold else "fail")
+
+
+def _best_average(samples: pd.DataFrame, policy: Policy) -> tuple[float, str, int] | None:
+    """Return the best operator's linear average (dBm), its code and its sample count."""
     best: tuple[float, str, int] | None = None
     for plmn, group in samples.groupby("plmn"):
         if len(group) < policy.gridtest_min_samples:
@@ -280,10 +299,17 @@ def _cell(row: int, column: int, bounds, area: float, samples: pd.DataFrame, thr
         level = float(mw_to_dbm(np.mean(dbm_to_mw(group["signal"].to_numpy()))))
         if best is None or level > best[0]:
             best = (level, str(plmn), len(group))
-    if best is None:
-        return GridCell(row, column, bounds, area, len(samples), None, None, "untested")
-    level, plmn, count = best
-    return GridCell(row, column, bounds, area, count, level, plmn, "pass" if level >= threshold else "fail")
+    return best
+
+
+def _rooms_below(samples: pd.DataFrame, threshold: float, policy: Policy, refs: dict[int, str]) -> list[str]:
+    """Return the refs of the rooms whose samples in the cell average below the threshold."""
+    below = []
+    for room_id, group in samples.dropna(subset=["room_id"]).groupby("room_id"):
+        best = _best_average(group, policy)
+        if best is not None and best[0] < threshold and int(room_id) in refs:
+            below.append(refs[int(room_id)])
+    return sorted(below)
 
 
 def _adjacent_failures(cells: list[GridCell]) -> list[tuple[int, int]]:

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 import pypdfium2 as pdfium
 import pytest
+from gridpages import grid_test_plans
 
 from maps.outputs import SiteRenderer
 from maps.pdf import render_pdf
@@ -66,10 +67,12 @@ def test_pdf_is_a4(english_pdf):
         assert sorted(round(side) for side in page.get_size()) == [595, 842]
 
 
-def test_page_count(english_pdf):
+def test_page_count(english_pdf, analysis):
     # Cover, summary on two pages, two pages per level (verdict plan, heatmap), the room table
-    # on two landscape pages, the recommendations, the data quality, the grid test and the method.
-    assert len(english_pdf) == 13
+    # on two landscape pages, the recommendations, the data quality, the grid test with a page
+    # per grid plan, and the method.
+    assert grid_test_plans(analysis) >= len(analysis.levels)
+    assert len(english_pdf) == 13 + grid_test_plans(analysis)
 
 
 def test_outline_lists_sections_in_order(english_pdf):
@@ -177,13 +180,23 @@ def test_data_quality_gives_phones_samples_and_unmeasured_rooms(english_pdf, ana
     assert f"{analysis.unplaced_samples} samples could not be placed" in text
 
 
-def test_grid_test_per_level_and_operator(english_pdf):
+def test_grid_test_per_level_and_operator(english_pdf, analysis):
+    from survey.gridtest import run_gridtest
+
     text = _section_text(english_pdf, "Grid test of the public-safety codes")
     assert "about 20 cells" in text
     for level in ("Bâtiment A – Rez-de-chaussée", "Bâtiment A – Sous-sol"):
         for operator in ("best operator", "Orange", "SFR"):
             assert f"{level} {operator}" in text, (level, operator)
     assert "pass" in text or "fail" in text
+    # Each level's grid plan, then every room below the threshold inside a cell, by cell.
+    for level in analysis.levels:
+        assert f"Grid test: {level.building} – {level.name}" in text
+        result = run_gridtest(level, analysis.policy)
+        hidden = [cell for cell in result.first.cells if cell.rooms_below]
+        assert hidden, level.name
+        for cell in hidden:
+            assert f"{cell.row + 1}.{cell.column + 1} ({cell.status}): {', '.join(cell.rooms_below)}" in text
 
 
 def test_survey_comparison_section(analysis, level_images, english):
@@ -223,7 +236,7 @@ def test_missing_level_images_are_stated(analysis, english):
 def test_images_rendered_when_not_given(analysis, english):
     document = pdfium.PdfDocument(render_pdf(analysis, generated_at=GENERATED_AT))
     images = sum(len(list(page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]))) for page in document)
-    assert images == 2 * len(analysis.levels)
+    assert images == 2 * len(analysis.levels) + grid_test_plans(analysis)
 
 
 def test_level_without_rooms_is_stated(analysis, english):

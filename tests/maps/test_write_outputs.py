@@ -9,6 +9,7 @@ import zipfile
 import pandas as pd
 import pypdfium2 as pdfium
 import pytest
+from gridpages import grid_test_plans
 from PIL import Image
 
 from maps.outputs import level_slugs, operator_slugs, render_report, slugify, write_outputs
@@ -79,7 +80,7 @@ def test_report_has_level_plans_and_heatmaps(written, analysis):
     report = next(path for path in paths["reports"] if path.name == "report.pdf")
     document = pdfium.PdfDocument(report.read_bytes())
     images = sum(len(list(page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]))) for page in document)
-    assert images == 2 * len(analysis.levels)
+    assert images == 2 * len(analysis.levels) + grid_test_plans(analysis)
 
 
 def test_kit_holds_the_written_files(written):

@@ -149,7 +149,7 @@ def test_result_as_dict_lists_every_cell():
     data = run_gridtest(level(lambda x, y: STRONG), DEFAULT_POLICY, "208-01").as_dict()
     assert data["passed"] is True
     assert len(data["first"]["cells"]) == 20
-    assert set(data["first"]["cells"][0]) == {"row", "column", "bounds", "floor_area_m2", "samples", "level_dbm", "operator", "status"}
+    assert set(data["first"]["cells"][0]) == {"row", "column", "bounds", "floor_area_m2", "samples", "level_dbm", "operator", "status", "rooms_below"}
 
 
 def test_level_without_rooms_is_rejected():
@@ -166,3 +166,16 @@ def test_level_without_samples_fails_untested():
     result = run_gridtest(silent, DEFAULT_POLICY, None)
     assert {cell.status for cell in result.first.cells} == {"untested"}
     assert not result.passed
+
+
+def test_dead_small_room_named_in_passing_cell():
+    # A 3 m × 3 m dead room inside the first 20 m × 10 m cell, the rest of the floor strong.
+    rooms = [room(2, box(2, 2, 5, 5)), room(1, box(0, 0, 100, 40).difference(box(2, 2, 5, 5)))]
+    result = run_gridtest(level(lambda x, y: DEAD if 2 < x < 5 and 2 < y < 5 else STRONG, rooms), DEFAULT_POLICY, "208-01")
+
+    first_cell = next(cell for cell in result.first.cells if (cell.row, cell.column) == (0, 0))
+    # Nine dead samples of 200 leave the cell's linear average above the threshold.
+    assert first_cell.status == "pass"
+    assert first_cell.rooms_below == ["R2"]
+    assert all(cell.rooms_below == [] for cell in result.first.cells if cell is not first_cell)
+    assert result.passed
