@@ -163,6 +163,11 @@ def _missing(text: pd.Series) -> np.ndarray:
     return text.str.strip().str.lower().isin(MISSING_TEXT).to_numpy()
 
 
+# Largest whole number read from a log: identifiers fit in 36 bits (the NR cell identity), and
+# 2^40 leaves room for the cell ids built from them (eNodeB × 256) in 64-bit integers.
+MAX_INTEGER = 2**40
+
+
 def parse_numbers(values: pd.Series, *, decimal_comma: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Convert text to floats, treating "no value" spellings and Android sentinels as NaN.
 
@@ -185,17 +190,19 @@ def parse_numbers(values: pd.Series, *, decimal_comma: bool = False) -> tuple[np
     if decimal_comma:
         text = text.str.replace(",", ".", regex=False)
     numbers = pd.to_numeric(text, errors="coerce").to_numpy(dtype="float64", na_value=np.nan, copy=True)
+    # "inf", or an exponent past the float range (1E637), reads as infinite: no measurement is.
+    numbers[np.isinf(numbers)] = np.nan
     invalid = np.isnan(numbers) & ~_missing(uniques)
     numbers[np.isin(numbers, UNAVAILABLE_NUMBERS)] = np.nan
     return numbers[codes], invalid[codes]
 
 
 def parse_integers(values: pd.Series, *, decimal_comma: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Like :func:`parse_numbers`, but a value with a fraction is invalid too."""
+    """Like :func:`parse_numbers`, but a value with a fraction, or beyond ``MAX_INTEGER``, is invalid too."""
     numbers, invalid = parse_numbers(values, decimal_comma=decimal_comma)
-    fraction = ~np.isnan(numbers) & (numbers != np.round(numbers))
-    numbers[fraction] = np.nan
-    return numbers, invalid | fraction
+    wrong = ~np.isnan(numbers) & ((numbers != np.round(numbers)) | (np.abs(numbers) > MAX_INTEGER))
+    numbers[wrong] = np.nan
+    return numbers, invalid | wrong
 
 
 def parse_text(values: pd.Series) -> pd.Series:

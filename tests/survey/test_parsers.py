@@ -597,3 +597,16 @@ def test_binary_upload_is_unrecognized_not_a_crash():
     data = b"GIF89a\x01\x00\rx\x00,\x80;\t\x00\r\x00\n" + bytes(range(256)) * 4
     with pytest.raises(FormatError):
         parsers.detect_format(data, "photo.png")
+
+
+def test_huge_or_infinite_numbers_rejected():
+    # An exponent past the float range, a whole number too large for any identifier, "inf".
+    data = (
+        b"time;rsrp_dbm;arfcn\n2026-03-01 10:00:00;-90;1E637\n2026-03-01 10:00:01;-91;1E300\n"
+        b"2026-03-01 10:00:02;inf;6300\n2026-03-01 10:00:03;-93;6300\n"
+    )
+
+    result = parsers.parse(data, "huge.csv", timezone="Europe/Paris")
+
+    assert result.samples["arfcn"].tolist() == [6300]
+    assert [(error.line, error.column) for error in result.errors] == [(2, "arfcn"), (3, "arfcn"), (4, "rsrp_dbm")]
