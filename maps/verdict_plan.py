@@ -2,7 +2,8 @@
 
 This is the decision map of the PDF report. Verdicts differ by fill and by hatch, so the plan
 reads in grey print; shielded rooms get a thick outline, and each fixed line is a numbered
-disc, black when it exists and white with a dashed rim when it is to be installed.
+disc, black when it exists and white with a dashed rim when it is to be installed. The doors
+drawn on the plan, through which walks to the lines go, are white gaps in the walls.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from survey.i18n import _
 from survey.results import VERDICTS, LevelResult
 
 SHIELDED_OUTLINE_WIDTH = 2.4
+# Width of a door's gap in the wall, in points: wider than the thick shielded outline.
+DOOR_WIDTH_PT = 3.5
 
 
 def verdict_plan_figure(level: LevelResult, lines: list[FixedLine], title: str) -> Figure:
@@ -63,17 +66,30 @@ def verdict_plan_figure(level: LevelResult, lines: list[FixedLine], title: str) 
         linewidth=SHIELDED_OUTLINE_WIDTH,
         zorder=4,
     )
+    _draw_doors(plan, level.doors)
     draw_line_markers(plan, lines)
     draw_room_labels(plan, level.rooms, avoid=marker_discs(plan, lines))
 
     decorate_axes(plan, title, ticks=False)
-    _draw_legend(plan)
+    _draw_legend(plan, doors=bool(level.doors))
     draw_scale_and_north(plan)
     return plan.figure
 
 
-def _draw_legend(plan: PlanFigure) -> None:
-    """Draw the verdict fills, the shielded outline and the two line markers."""
+def _draw_doors(plan: PlanFigure, doors: list) -> None:
+    """Draw each door as a white gap across the wall: lines as drawn, other shapes as a small square."""
+    for door in doors:
+        if door.geom_type == "LineString":
+            x, y = door.xy
+            plan.axes.plot(x, y, color="white", linewidth=DOOR_WIDTH_PT, solid_capstyle="butt", zorder=4.5)
+        elif not door.is_empty:
+            point = door.centroid
+            plan.axes.plot(point.x, point.y, marker="s", markersize=DOOR_WIDTH_PT, color="white", markeredgecolor=ROOM_OUTLINE_COLOR,
+                           markeredgewidth=0.5, linestyle="none", zorder=4.5)
+
+
+def _draw_legend(plan: PlanFigure, doors: bool) -> None:
+    """Draw the verdict fills, the shielded outline, the doors when drawn and the two line markers."""
     handles: list[object] = [
         Patch(
             facecolor=VERDICT_COLORS[verdict],
@@ -88,6 +104,11 @@ def _draw_legend(plan: PlanFigure) -> None:
     handles.append(
         Patch(facecolor="white", edgecolor="black", linewidth=SHIELDED_OUTLINE_WIDTH, label=_("shielded room"))
     )
+    if doors:
+        handles.append(
+            Line2D([], [], marker="s", markersize=DOOR_WIDTH_PT, color="white", markeredgecolor=ROOM_OUTLINE_COLOR,
+                   markeredgewidth=0.5, linestyle="none", label=_("door on the plan"))
+        )
     handles.extend(
         [
             Line2D(

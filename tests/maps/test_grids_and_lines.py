@@ -109,3 +109,23 @@ def test_unmeasured_room_stays_blank(ground_floor):
     grid = LevelGrids(ground_floor, ["208-01", "208-10"]).grid("208-01")
     index = [room.ref for room in ground_floor.rooms].index("A0-112")
     assert np.all(np.isnan(grid.values[grid.room_index == index]))
+
+
+def test_verdict_plan_draws_the_plan_doors(ground_floor):
+    import shapely
+
+    from maps.verdict_plan import verdict_plan_figure
+
+    def white_lines(level):
+        figure = verdict_plan_figure(level, level_lines(level), "plan")
+        return [line for line in figure.axes[0].get_lines() if line.get_color() == "white"]
+
+    room = ground_floor.rooms[0]
+    x_min, y_min, x_max, _y_max = room.geometry.bounds
+    doors = [shapely.LineString([(x_min + 0.5, y_min), (x_min + 1.5, y_min)]), shapely.Point(x_max, y_min + 0.5)]
+    drawn = white_lines(dataclasses.replace(ground_floor, doors=doors))
+
+    assert white_lines(ground_floor) == []
+    assert len(drawn) == 2
+    assert list(drawn[0].get_xdata()) == [x_min + 0.5, x_min + 1.5]
+    assert drawn[1].get_marker() == "s"
