@@ -34,6 +34,8 @@ NAME = "nemo_nmf"
 LTE_SYSTEMS = {"7", "8"}
 LTE_CELL_PARAMETERS = 9
 SERVING_CELL_TYPE = 0
+# A Nemo time of day: hours, minutes, seconds and an optional fraction.
+CLOCK_PATTERN = r"\d{1,2}:\d{2}:\d{2}(?:\.\d+)?"
 
 
 def sniff(head: Head) -> bool:
@@ -173,7 +175,9 @@ def _lte_cells(number: int, fields: list[str]) -> list[tuple]:
 
 def _times(cells: pd.DataFrame, header: dict, timezone: str) -> tuple[pd.Series, list[str]]:
     """Date each time of day from #START, adding a day whenever the clock goes backwards."""
-    clock = pd.to_timedelta(cells["clock"].astype(str), errors="coerce")
+    text = cells["clock"].astype(str).str.strip()
+    # Only a time of day is a clock: pandas would also read "1d" or "5 min" as durations.
+    clock = pd.to_timedelta(text.where(text.str.fullmatch(CLOCK_PATTERN)), errors="coerce")
     days = (clock.diff() < pd.Timedelta(hours=-12)).cumsum()
     naive = pd.Timestamp(header["start"]) + clock + pd.to_timedelta(days, unit="D")
     if "utc_offset" in header:
@@ -275,7 +279,8 @@ def _notes(header: dict, skipped: int, no_cells: bool, scans: int) -> list[str]:
 
 def _gps_at(lines: list[str], header: dict, times: pd.Series, timezone: str) -> pd.DataFrame:
     """Return the last GPS fix (``GPS,time,,lon,lat,…``: longitude first) at each time."""
-    fixes = [line.split(",")[:5] for line in lines if line.startswith("GPS,")]
+    # A cut record is padded, so that its missing fields read as missing.
+    fixes = [(line.split(",") + [""] * 5)[:5] for line in lines if line.startswith("GPS,")]
     result = pd.DataFrame({"lon": np.nan, "lat": np.nan}, index=pd.RangeIndex(len(times)))
     if not fixes or times.isna().all():
         return result
@@ -283,12 +288,12 @@ def _gps_at(lines: list[str], header: dict, times: pd.Series, timezone: str) -> 
     gps_times, _notes_unused = _times(gps, header, timezone)
     gps = pd.DataFrame(
         {
-            "time": gps_times,
+            "time": gps_times.dt.as_unit("ns"),
             "lon": pd.to_numeric(gps["lon"], errors="coerce"),
             "lat": pd.to_numeric(gps["lat"], errors="coerce"),
         }
-    ).dropna(subset=["time"]).sort_values("time")
-    order = pd.DataFrame({"time": times, "position": np.arange(len(times))}).dropna(subset=["time"])
+    ).dropna().sort_values("time")
+    order = pd.DataFrame({"time": times.dt.as_unit("ns"), "position": np.arange(len(times))}).dropna(subset=["time"])
     merged = pd.merge_asof(order.sort_values("time"), gps, on="time", direction="backward")
     result.loc[merged["position"].to_numpy(), ["lon", "lat"]] = merged[["lon", "lat"]].to_numpy()
     return result

@@ -500,3 +500,27 @@ def test_termux_line_without_cells():
     [error] = result.errors
     assert error.line == 2
     assert "cells" in error.reason
+
+
+def test_nemo_cut_gps_record(realdata):
+    original = read(realdata, "nemo", NEMO_UE)
+    cut = original.replace(b"GPS,09:56:29.014,,100.501144,13.638184,2,8,1,9,27,1.80,0.90,1.60,1", b"GPS,09:56:29.014")
+
+    before = parsers.parse(original, NEMO_UE).extra["gps"]
+    after = parsers.parse(cut, NEMO_UE).extra["gps"]
+
+    # The three samples whose last fix was the cut one have none before it; the others keep theirs.
+    lost = before["lon"].notna() & after["lon"].isna()
+    assert lost.sum() == 3
+    assert after[~lost].equals(before[~lost])
+
+
+def test_nemo_clock_read_as_duration_rejected(realdata):
+    # pandas would read "1d" as a one-day duration; a Nemo clock is a time of day.
+    data = read(realdata, "nemo", NEMO_UE).replace(b"CELLMEAS,09:56:28.408,", b"CELLMEAS,1d,", 1)
+
+    result = parsers.parse(data, NEMO_UE)
+
+    assert result.rows == 35
+    assert len(result.samples) == 34
+    assert [(error.line, error.column) for error in result.errors] == [(38, "time")]
