@@ -398,6 +398,7 @@ class _LevelLayers:
             "rooms": self._rooms(),
             "labels": self._labels(),
             "lines": self._lines(),
+            "doors": self._doors(),
             "background": self._background(background),
             "points": f"zb-points-{level.level_id}" if self.content.point_count else None,
         }
@@ -458,6 +459,19 @@ class _LevelLayers:
             _collection(self.content.line_features),
             marker=folium.Marker(pane=LINE_PANE),
             on_each_feature=BIND_LINE_MARKER,
+        ).add_to(group)
+        return group.get_name()
+
+    def _doors(self) -> str | None:
+        """Add the plan's doors as white gaps in the walls, or small white discs for points."""
+        if not self.content.door_features:
+            return None
+        group = self._group()
+        folium.GeoJson(
+            _collection(self.content.door_features),
+            style_function=lambda _feature: {"color": "#ffffff", "weight": 4, "opacity": 1, "fillColor": "#ffffff", "fillOpacity": 1},
+            marker=folium.CircleMarker(radius=3, color="#303030", weight=1, fill=True, fill_color="#ffffff", fill_opacity=1),
+            interactive=False,
         ).add_to(group)
         return group.get_name()
 
@@ -588,10 +602,11 @@ def _class_legend(metric: str) -> str:
 
 def _lines_legend() -> str:
     existing, proposed = html.escape(_("existing analog line")), html.escape(_("analog line to install"))
+    doors = html.escape(_("White gaps in the walls are the plan's doors, through which walks to the lines go."))
     points = html.escape(_("Sample points use the colours of the signal classes; hover over one for its value and time."))
     return (
         f'<div data-kind="all"><h2>{html.escape(_("Analog lines"))}</h2><ul>'
         f'<li><span class="zb-dot zb-existing">1</span>{existing}</li>'
         f'<li><span class="zb-dot zb-proposed">2</span>{proposed}</li></ul>'
-        f"<p>{points}</p></div>"
+        f"<p>{doors}</p><p>{points}</p></div>"
     )

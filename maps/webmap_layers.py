@@ -44,6 +44,7 @@ class LevelContent:
     room_features: list[dict]
     label_features: list[dict]
     line_features: list[dict]
+    door_features: list[dict]
     heatmaps: dict[tuple[str | None, str], HeatmapOverlay | None]
     points_json: str
     point_count: int
@@ -70,6 +71,7 @@ def level_content(
         room_features=_room_features(level, lines),
         label_features=_label_features(level, lines),
         line_features=_line_features(lines),
+        door_features=[feature(door, index, {}) for index, door in enumerate(level.doors) if not door.is_empty],
         heatmaps={key: _heatmap_overlay(grids, *key) for key in heatmap_keys},
         points_json=script_json(points),
         point_count=points["count"],

@@ -177,6 +177,7 @@ PAGE_SCRIPT = r"""
     if (level.background) { names.push(level.background); }
     if (level.views[view.key]) { names.push(level.views[view.key]); }
     names.push(level.rooms);
+    if (level.doors) { names.push(level.doors); }
     if (state.labels) { names.push(level.labels); }
     if (state.lines && level.lines) { names.push(level.lines); }
     return names;

@@ -275,3 +275,22 @@ def test_site_map_leaves_out_levels_without_rooms(analysis):
     site = dataclasses.replace(analysis, levels=[analysis.levels[0], empty])
     spec = _spec(render_site_map(site))
     assert [level["id"] for level in spec["levels"]] == ["1"]
+
+
+def test_plan_doors_get_their_own_layer(analysis, ground_floor, grids, site_page):
+    import dataclasses
+
+    import shapely
+
+    room = ground_floor.rooms[0]
+    x_min, y_min, _x_max, _y_max = room.geometry.bounds
+    doors = [shapely.LineString([(x_min + 0.5, y_min), (x_min + 1.5, y_min)]), shapely.Point(x_min, y_min + 1.25)]
+    with_doors = dataclasses.replace(ground_floor, doors=doors)
+    page = render_level_map(analysis, with_doors, grids[ground_floor.level_id])
+
+    [level] = _spec(page)["levels"]
+    assert re.fullmatch(r"feature_group_[0-9a-f]+", level["doors"])
+    assert f"var {level['doors']} = " in page
+    assert f"[{x_min + 0.5}, {y_min}], [{x_min + 1.5}, {y_min}]" in page
+    # Levels without doors have no door layer.
+    assert all(level["doors"] is None for level in _spec(site_page)["levels"])
