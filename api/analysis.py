@@ -18,18 +18,30 @@ from survey.results import ACTIONS, LevelResult, RoomResult, SiteAnalysis
 from survey.store import get_level
 
 
-def site_analysis(session: Session, site: Site, policy: Policy) -> SiteAnalysis:
-    """Analyze every room of ``site`` from the samples in the store."""
-    return analyze_site(session, site, policy)
+def site_analysis(session: Session, site: Site, policy: Policy, surveys: list[str] | None = None) -> SiteAnalysis:
+    """Analyze every room of ``site`` from the samples of ``surveys`` (names or ids; default: all)."""
+    return analyze_site(session, site, policy, survey_ids=survey_ids(site, surveys))
 
 
-def level_analysis(session: Session, level_id: int, policy: Policy) -> tuple[SiteAnalysis, LevelResult]:
+def level_analysis(
+    session: Session, level_id: int, policy: Policy, surveys: list[str] | None = None
+) -> tuple[SiteAnalysis, LevelResult]:
     """Analyze the site of level ``level_id`` and return the analysis with that level's results."""
     level = get_level(session, level_id)
-    analysis = analyze_site(session, level.building.site, policy)
+    site = level.building.site
+    analysis = analyze_site(session, site, policy, survey_ids=survey_ids(site, surveys))
 
     result = next(item for item in analysis.levels if item.level_id == level.id)
     return analysis, result
+
+
+def survey_ids(site: Site, surveys: list[str] | None) -> list[int] | None:
+    """Return the ids of the surveys named (by name or id), or None for every survey of the site."""
+    from survey.compare import find_site_survey
+
+    if not surveys:
+        return None
+    return sorted({find_site_survey(site, name).id for name in surveys})
 
 
 def resolve_operator(analysis: SiteAnalysis, text: str | None) -> str | None:

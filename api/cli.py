@@ -188,7 +188,12 @@ def _print_plan_report(report: dict, limit: int = 20) -> None:
             )
         )
         if level.get("doors"):
-            out.print(_("  {count} doors on the plan: walking distances to fixed lines go through them").format(count=level["doors"]))
+            message = ngettext(
+                "  {count} door on the plan: walking distances to fixed lines go through it",
+                "  {count} doors on the plan: walking distances to fixed lines go through them",
+                level["doors"],
+            )
+            out.print(message.format(count=level["doors"]))
         elif level.get("level_id") is not None and "doors" in level:
             out.print(_("  no door on the plan: a door is assumed in the middle of each shared wall"))
         for skipped in level["skipped"][:limit]:
@@ -495,21 +500,22 @@ def _print_row_errors(errors: list[dict], limit: int = 20) -> None:
 def analyze(
     site: Annotated[str, typer.Option(help="Site name or id.")],
     policy: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False, help="Policy file (TOML) overriding the default thresholds.")] = None,
+    survey: Annotated[Optional[list[str]], typer.Option(help="Analyze only this survey (name or id); repeat for several. Default: every survey of the site.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the rooms as JSON.")] = False,
 ) -> None:
     """Give every room its voice verdicts, shielding and recommendation."""
-    analysis = _analysis(site, policy)
+    analysis = _analysis(site, policy, survey)
     emit(analysis.as_dict(), as_json, lambda _result: _print_analysis(analysis))
 
 
-def _analysis(site: str, policy_path: Path | None):
-    from survey.analysis import analyze_site
+def _analysis(site: str, policy_path: Path | None, surveys: list[str] | None = None):
+    from api.analysis import site_analysis
     from survey.policy import load_policy
     from survey.store import find_site
 
     policy = load_policy(policy_path or context().settings.policy_file)
     with context().store.session() as session:
-        return analyze_site(session, find_site(session, site), policy)
+        return site_analysis(session, find_site(session, site), policy, surveys)
 
 
 def _print_analysis(analysis) -> None:
@@ -546,11 +552,12 @@ def report(
     dialect: Annotated[Optional[str], typer.Option(help="CSV dialect: fr (semicolons, decimal commas) or en. Default: by language for csv, fr in the kit.")] = None,
     before: Annotated[Optional[str], typer.Option(help="Survey before a change, compared with --after in the PDF report.")] = None,
     after: Annotated[Optional[str], typer.Option(help="Survey after a change, compared with --before in the PDF report.")] = None,
+    survey: Annotated[Optional[list[str]], typer.Option(help="Analyze only this survey (name or id); repeat for several. Default: every survey of the site.")] = None,
 ) -> None:
     """Write a report of the site: the same file as the HTTP API's download."""
+    from api.analysis import site_analysis
     from api.rendering import comparison_pair, site_renderer
     from maps.outputs import render_report
-    from survey.analysis import analyze_site
     from survey.policy import load_policy
     from survey.store import find_site
 
@@ -558,7 +565,7 @@ def report(
     rules = load_policy(policy or context().settings.policy_file)
     with context().store.session() as session:
         record = find_site(session, site)
-        analysis = analyze_site(session, record, rules)
+        analysis = site_analysis(session, record, rules, survey)
         renderer = site_renderer(session, analysis, site=record, policy=rules, compare=compare)
     written = render_report(analysis, format, output, dialect=dialect, renderer=renderer)
     for path in written:
@@ -682,12 +689,12 @@ def gridtest(
     building: Annotated[Optional[str], typer.Option(help="Building of --level, when the level name is not unique.")] = None,
     operator: Annotated[Optional[str], typer.Option(help="PLMN such as 208-01 or operator name; by default the best operator per cell.")] = None,
     policy: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False, help="Policy file (TOML) overriding the default thresholds.")] = None,
+    survey: Annotated[Optional[list[str]], typer.Option(help="Analyze only this survey (name or id); repeat for several. Default: every survey of the site.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Run the grid test of the US in-building public-safety codes on one level."""
-    from api.analysis import resolve_operator
+    from api.analysis import resolve_operator, site_analysis
     from maps.grids import operator_label
-    from survey.analysis import analyze_site
     from survey.gridtest import run_gridtest
     from survey.policy import load_policy
     from survey.store import find_level, find_site
@@ -696,7 +703,7 @@ def gridtest(
     with context().store.session() as session:
         record = find_site(session, site)
         level_id = find_level(session, record, level, building).id
-        analysis = analyze_site(session, record, rules)
+        analysis = site_analysis(session, record, rules, survey)
     level_result = next(item for item in analysis.levels if item.level_id == level_id)
     plmn = resolve_operator(analysis, operator)
     result = run_gridtest(level_result, rules, plmn, operator_label(analysis, plmn))
@@ -754,7 +761,7 @@ def compare(
 
 
 def _print_comparison(comparison) -> None:
-    from maps.style import verdict_label
+    from maps.style import format_number, format_percent, verdict_label
 
     summary = comparison.summary()
     out.print(
@@ -765,14 +772,20 @@ def _print_comparison(comparison) -> None:
             gone=", ".join(summary["no_longer_shielded"]) or "-",
         )
     )
+    if summary["verdicts"]["unmeasured"]:
+        out.print(
+            _("{count} room and operator pairs have no samples in one of the two surveys and are not compared.").format(
+                count=summary["verdicts"]["unmeasured"]
+            )
+        )
     table = Table(title=comparison.site)
     for header in (_("room"), _("operator"), _("before"), _("after"), _("pass rate change"), _("median change (dB)")):
         table.add_column(header)
     for room in comparison.rooms:
         for change in room.operators:
-            if change.change == "same" and not change.median_change_db:
+            if change.change == "unmeasured" or (change.change == "same" and not change.median_change_db):
                 continue
-            rate = "" if change.pass_rate_change is None else f"{change.pass_rate_change:+.1%}"
-            median = "" if change.median_change_db is None else f"{change.median_change_db:+.1f}"
+            rate = "" if change.pass_rate_change is None else ("+" if change.pass_rate_change > 0 else "") + format_percent(change.pass_rate_change)
+            median = "" if change.median_change_db is None else ("+" if change.median_change_db > 0 else "") + format_number(change.median_change_db)
             table.add_row(room.ref, change.operator, verdict_label(change.verdict_before), verdict_label(change.verdict_after), rate, median)
     out.print(table)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request, UploadFile
+from fastapi import Depends, Query, Request, UploadFile
 from sqlalchemy.orm import Session
 
 from survey.errors import LimitError
@@ -45,6 +45,11 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 # client never receives a success for work whose commit then fails.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 PolicyDep = Annotated[Policy, Depends(get_policy)]
+# Surveys an analysis is limited to, such as the one after an indoor antenna system.
+SurveysQuery = Annotated[
+    list[str] | None,
+    Query(alias="survey", description="Analyze only these surveys (name or id, repeatable); default: every survey of the site."),
+]
 
 
 def read_upload(upload: UploadFile, max_bytes: int) -> bytes:

@@ -149,7 +149,8 @@ def survey_comparison(pdf: ReportPDF, comparison: SurveyComparison) -> None:
         pdf,
         _(
             "Before: {before}. After: {after}. Verdicts by room and operator: {improved} improved, "
-            "{worsened} worsened, {changed} changed to or from too few samples, {same} unchanged."
+            "{worsened} worsened, {changed} changed to or from too few samples, {same} unchanged, and "
+            "{unmeasured} without samples in one of the two surveys, which are not compared."
         ).format(
             before=", ".join(comparison.before) or "\u2013",
             after=", ".join(comparison.after) or "\u2013",
@@ -157,6 +158,7 @@ def survey_comparison(pdf: ReportPDF, comparison: SurveyComparison) -> None:
             worsened=counts["worsened"],
             changed=counts["changed"],
             same=counts["same"],
+            unmeasured=counts["unmeasured"],
         ),
     )
     for key, title in (
@@ -169,7 +171,7 @@ def survey_comparison(pdf: ReportPDF, comparison: SurveyComparison) -> None:
     rows = []
     for room in comparison.rooms:
         for change in room.operators:
-            if change.change == "same":
+            if change.change in ("same", "unmeasured"):
                 continue
             rows.append(
                 [

@@ -3,6 +3,10 @@
 Each survey is analyzed on its own (``analyze_site`` with its survey id). Then every room is
 compared operator by operator: the change in pass rate and in median signal, the verdicts
 that changed, and the rooms that became shielded or stopped being shielded.
+
+A second survey often covers part of the site only (the levels where antennas were installed).
+A room or operator without samples in one of the two surveys is ``unmeasured``: it is counted
+apart and is neither a change of verdict nor of shielding.
 """
 
 from __future__ import annotations
@@ -54,9 +58,14 @@ class OperatorChange:
 
     @property
     def change(self) -> str:
-        """Return ``improved``, ``worsened``, ``changed`` (to or from too few samples) or ``same``."""
+        """Return ``improved``, ``worsened``, ``changed`` (to or from too few samples), ``unmeasured`` or ``same``.
+
+        ``unmeasured``: no sample in one of the two surveys, so nothing is compared.
+        """
         if self.verdict_before == self.verdict_after:
             return "same"
+        if not self.samples_before or not self.samples_after:
+            return "unmeasured"
         if self.verdict_before in VERDICT_RANK and self.verdict_after in VERDICT_RANK:
             return "improved" if VERDICT_RANK[self.verdict_after] > VERDICT_RANK[self.verdict_before] else "worsened"
         return "changed"
@@ -98,7 +107,9 @@ class RoomChange:
 
     @property
     def shielding_change(self) -> str | None:
-        """Return ``newly_shielded``, ``no_longer_shielded`` or None."""
+        """Return ``newly_shielded``, ``no_longer_shielded`` or None (also when a survey could not judge it)."""
+        if self.attenuation_before_db is None or self.attenuation_after_db is None:
+            return None
         if self.shielded_after and not self.shielded_before:
             return "newly_shielded"
         if self.shielded_before and not self.shielded_after:
@@ -134,7 +145,7 @@ class SurveyComparison:
 
     def summary(self) -> dict:
         """Return the counts of verdict changes and of shielding changes."""
-        counts = {"improved": 0, "worsened": 0, "changed": 0, "same": 0}
+        counts = {"improved": 0, "worsened": 0, "changed": 0, "unmeasured": 0, "same": 0}
         for room in self.rooms:
             for change in room.operators:
                 counts[change.change] += 1

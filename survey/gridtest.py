@@ -198,15 +198,21 @@ def run_gridtest(level: LevelResult, policy: Policy, plmn: str | None = None, op
             fix=_("import the level's floor plan first"),
         )
     samples = _test_samples(level, policy, plmn)
+    placed = samples[samples["x_m"].notna()]
+    if placed.empty and not samples.empty:
+        raise InputError(
+            _("the samples of level {level!r} have no position in the plan (room visits), so the floor cannot be divided into cells").format(level=level.name),
+            fix=_("survey the level with a track of waypoints, or read its room verdicts, which need no position"),
+        )
     footprint = shapely.union_all([room.geometry for room in level.rooms])
     threshold = policy.gridtest_threshold_dbm
 
     # The first division, then the re-division when the first fails.
     refs = {room.room_id: room.ref for room in level.rooms}
-    first = _division(footprint, samples, policy.gridtest_cells, policy.gridtest_max_failures, threshold, policy, refs)
+    first = _division(footprint, placed, policy.gridtest_cells, policy.gridtest_max_failures, threshold, policy, refs)
     regrid = None
     if not first.passed:
-        regrid = _division(footprint, samples, policy.gridtest_regrid_cells, policy.gridtest_regrid_max_failures, threshold, policy, refs)
+        regrid = _division(footprint, placed, policy.gridtest_regrid_cells, policy.gridtest_regrid_max_failures, threshold, policy, refs)
 
     critical = [_critical_area(room, samples, threshold, policy) for room in level.rooms if room.criticality == "vital"]
     result = GridTestResult(
@@ -229,7 +235,8 @@ def _test_samples(level: LevelResult, policy: Policy, plmn: str | None) -> pd.Da
     samples = level.samples
     if samples.empty:
         return pd.DataFrame({"x_m": [], "y_m": [], "plmn": [], "signal": [], "room_id": []})
-    keep = samples["serving"] & samples["x_m"].notna() & samples["plmn"].notna()
+    # Critical areas are judged by room, so samples placed by room visits (no position) count there.
+    keep = samples["serving"] & (samples["x_m"].notna() | samples["room_id"].notna()) & samples["plmn"].notna()
     keep &= samples["technology"].isin(policy.voice_technologies) | (samples["service"] == "no_service")
     if plmn is not None:
         keep &= (samples["plmn"] == plmn).fillna(False)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.analysis import level_analysis, resolve_operator
 from maps.grids import operator_label
-from api.deps import PolicyDep, SessionDep
+from api.deps import PolicyDep, SessionDep, SurveysQuery
 from survey.compare import compare_site_surveys
 from survey.gridtest import run_gridtest
 from survey.store import find_site
@@ -22,9 +22,9 @@ SurveyQuery = Annotated[str, Query(description="Survey name or id.")]
 
 
 @router.get("/levels/{level_id}/gridtest")
-def level_gridtest(level_id: int, session: SessionDep, policy: PolicyDep, operator: OperatorQuery = "") -> dict:
+def level_gridtest(level_id: int, session: SessionDep, policy: PolicyDep, surveys: SurveysQuery = None, operator: OperatorQuery = "") -> dict:
     """Run the grid test of the US in-building public-safety codes on a level, cell by cell."""
-    analysis, level = level_analysis(session, level_id, policy)
+    analysis, level = level_analysis(session, level_id, policy, surveys)
     plmn = resolve_operator(analysis, operator)
 
     return run_gridtest(level, policy, plmn, operator_label(analysis, plmn)).as_dict()

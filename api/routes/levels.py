@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
 
 from api.analysis import level_analysis, resolve_operator
-from api.deps import PolicyDep, SessionDep
+from api.deps import PolicyDep, SessionDep, SurveysQuery
 from api.rendering import site_renderer
 from api.schemas import HeatmapMetric
 from maps.heatmap import MEDIA_TYPES
@@ -32,10 +32,11 @@ def level_rooms(
     level_id: int,
     session: SessionDep,
     policy: PolicyDep,
+    surveys: SurveysQuery = None,
     geometry: GeometryQuery = False,
 ) -> dict:
     """List the rooms of a level with their voice verdicts and recommendation, as ``analyze --json``."""
-    _analysis, level = level_analysis(session, level_id, policy)
+    _analysis, level = level_analysis(session, level_id, policy, surveys)
 
     return {
         "level": level_identity(level),
@@ -43,9 +44,9 @@ def level_rooms(
     }
 
 
-def _heatmap(level_id: int, session: SessionDep, policy: PolicyDep, operator: str, metric: str, fmt: str) -> Response:
+def _heatmap(level_id: int, session: SessionDep, policy: PolicyDep, operator: str, metric: str, fmt: str, surveys: list[str] | None = None) -> Response:
     """Render a level's heatmap in ``fmt`` (png or svg), for one operator or the best one per cell."""
-    analysis, level = level_analysis(session, level_id, policy)
+    analysis, level = level_analysis(session, level_id, policy, surveys)
     plmn = resolve_operator(analysis, operator)
     require_rooms(level)
 
@@ -59,11 +60,12 @@ def level_heatmap(
     level_id: int,
     session: SessionDep,
     policy: PolicyDep,
+    surveys: SurveysQuery = None,
     operator: OperatorQuery = "",
     metric: MetricQuery = "signal_dbm",
 ) -> Response:
     """Render a level's coverage heatmap as PNG, for one operator or the best one per cell."""
-    return _heatmap(level_id, session, policy, operator, metric, "png")
+    return _heatmap(level_id, session, policy, operator, metric, "png", surveys)
 
 
 @router.get("/levels/{level_id}/heatmap.svg", response_class=Response, responses=SVG_CONTENT)
@@ -71,17 +73,18 @@ def level_heatmap_svg(
     level_id: int,
     session: SessionDep,
     policy: PolicyDep,
+    surveys: SurveysQuery = None,
     operator: OperatorQuery = "",
     metric: MetricQuery = "signal_dbm",
 ) -> Response:
     """Render a level's coverage heatmap as SVG, for one operator or the best one per cell."""
-    return _heatmap(level_id, session, policy, operator, metric, "svg")
+    return _heatmap(level_id, session, policy, operator, metric, "svg", surveys)
 
 
 @router.get("/levels/{level_id}/map.html", response_class=HTMLResponse)
-def level_map(level_id: int, session: SessionDep, policy: PolicyDep) -> HTMLResponse:
+def level_map(level_id: int, session: SessionDep, policy: PolicyDep, surveys: SurveysQuery = None) -> HTMLResponse:
     """Render a level's self-contained map page, which works offline."""
-    analysis, level = level_analysis(session, level_id, policy)
+    analysis, level = level_analysis(session, level_id, policy, surveys)
     require_rooms(level)
 
     return HTMLResponse(site_renderer(session, analysis).level_map(level_id))

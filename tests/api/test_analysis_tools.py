@@ -69,3 +69,37 @@ def test_compare_unknown_survey(client, surveyed):
 def test_compare_needs_both_surveys(client, surveyed):
     response = client.get(f"/api/v1/sites/{surveyed['site_id']}/compare", params={"before": "Campagne mars"})
     assert response.status_code == 422
+
+
+def test_analysis_of_one_survey(client, surveyed):
+    # After an antenna in R-104 (-118 → -95 dBm), the second survey alone says the office is reliable.
+    created = client.post(f"/api/v1/sites/{surveyed['site_id']}/surveys", json={"name": "Après antenne"})
+    assert created.status_code == 201, created.text
+    uploaded = client.post(
+        f"/api/v1/surveys/{created.json()['id']}/uploads",
+        files={"file": ("apres.csv", samples_csv().replace(b",-118.0,", b",-95.0,"), "text/csv")},
+        data={"level": LEVEL_NAME},
+    )
+    assert uploaded.status_code == 200, uploaded.text
+
+    def office(params):
+        response = client.get(f"/api/v1/sites/{surveyed['site_id']}/analysis", params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return body, next(room for room in body["rooms"] if room["ref"] == "R-104")
+
+    after, after_office = office({"survey": "Après antenne"})
+    before, before_office = office({"survey": "Campagne mars"})
+    both, both_office = office({})
+    assert after["surveys"] == ["Après antenne"]
+    assert after_office["voice"] == "reliable"
+    assert before_office["voice"] == "unreliable"
+    assert both_office["samples"] == after_office["samples"] + before_office["samples"]
+    assert len(both["surveys"]) == 2
+
+    gridtest = client.get(f"/api/v1/levels/{surveyed['level_id']}/gridtest", params={"survey": "Après antenne"})
+    assert gridtest.status_code == 200, gridtest.text
+    for path in (f"/api/v1/sites/{surveyed['site_id']}/report.pdf", f"/api/v1/levels/{surveyed['level_id']}/heatmap.png"):
+        assert client.get(path, params={"survey": "Après antenne"}).status_code == 200, path
+    missing = client.get(f"/api/v1/sites/{surveyed['site_id']}/analysis", params={"survey": "nope"})
+    assert missing.status_code == 404

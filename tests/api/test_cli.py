@@ -105,3 +105,21 @@ def test_analyze_table_ends_with_summary(site):
     assert result.returncode == 0, result.stderr
     summary = result.stdout.strip().splitlines()[-1]
     assert summary.startswith("55 rooms: 0 reliable, 0 unreliable, 55 with too few samples")
+
+
+def test_analyze_and_gridtest_of_one_survey(site):
+    for survey, operator in (("S1", "Orange"), ("S2", "SFR")):
+        ingested = zoneblanche(
+            "ingest", str(SAMPLES / f"{operator}_2026.11.03_09.00.00.txt"), "--site", "CH CLI", "--survey", survey,
+            "--level", "Rez-de-chaussée", "--track", str(SAMPLES / "track_level_0.csv"), database=site,
+        )
+        assert ingested.returncode == 0, ingested.stderr
+
+    only_s2 = json.loads(zoneblanche("analyze", "--site", "CH CLI", "--survey", "S2", "--json", database=site).stdout)
+    both = json.loads(zoneblanche("analyze", "--site", "CH CLI", "--survey", "S1", "--survey", "S2", "--json", database=site).stdout)
+    assert only_s2["surveys"] == ["S2"]
+    assert {verdict["operator"] for room in only_s2["rooms"] for verdict in room["verdicts"]} == {"SFR"}
+    assert sorted(both["surveys"]) == ["S1", "S2"]
+    gridtest = zoneblanche("gridtest", "--site", "CH CLI", "--level", "0", "--survey", "S2", "--json", database=site)
+    assert gridtest.returncode == 0, gridtest.stderr
+    assert {cell["operator"] for cell in json.loads(gridtest.stdout)["first"]["cells"]} <= {"208-10", None}

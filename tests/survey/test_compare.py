@@ -105,3 +105,24 @@ def test_comparison_as_dict(comparison):
     assert {"verdicts", "newly_shielded", "no_longer_shielded"} <= set(data["summary"])
     first = data["rooms"][0]["operators"][0]
     assert {"verdict_before", "verdict_after", "change", "pass_rate_change", "median_change_db"} <= set(first)
+
+
+def test_partial_second_survey_leaves_other_rooms_uncompared(comparison):
+    # The second survey walks only the boosted rooms, as after antennas on part of a floor.
+    _result, boosted, before, after = comparison
+    rooms, _samples, _truth = simulate_scenario(SCENARIO, SEED)
+    ids = {room.room_id for room in rooms if room.ref in boosted}
+    partial = after[after["room_id"].isin(ids)].reset_index(drop=True)
+
+    result = compare_analyses(analysis_of(rooms, before, "before"), analysis_of(rooms, partial, "after"))
+    counts = result.summary()["verdicts"]
+
+    others = [change for room in result.rooms if room.ref not in boosted for change in room.operators]
+    assert others
+    assert all(change.change in ("unmeasured", "same") for change in others)
+    assert counts["unmeasured"] == sum(change.change == "unmeasured" for change in others)
+    assert counts["unmeasured"] > 0
+    assert counts["changed"] == 0
+    # A room the second survey did not enter is neither newly nor no longer shielded.
+    assert set(result.summary()["no_longer_shielded"]) <= boosted
+    assert all(room.shielding_change is None for room in result.rooms if room.ref not in boosted)

@@ -179,3 +179,32 @@ def test_dead_small_room_named_in_passing_cell():
     assert first_cell.rooms_below == ["R2"]
     assert all(cell.rooms_below == [] for cell in result.first.cells if cell is not first_cell)
     assert result.passed
+
+
+def test_level_placed_by_room_visits_has_no_cells():
+    from survey.errors import InputError
+
+    # Samples placed in rooms by visits carry a room but no position.
+    rooms = [room(1, box(0, 0, 100, 40)), room(2, box(100, 0, 110, 10), criticality="vital")]
+    visits = level(lambda x, y: STRONG, rooms)
+    samples = visits.samples.copy()
+    samples[["x_m", "y_m"]] = np.nan
+    samples.loc[samples.index[:50], "room_id"] = 2
+    placed_by_visits = LevelResult(1, "A", "L0", 0, rooms, samples)
+
+    with pytest.raises(InputError, match="position"):
+        run_gridtest(placed_by_visits, DEFAULT_POLICY, "208-01")
+
+
+def test_critical_area_counts_visit_samples():
+    # A vital room measured by a visit (no positions) inside a level walked with a track.
+    rooms = [room(1, box(0, 0, 100, 40).difference(box(0, 0, 10, 10))), room(2, box(0, 0, 10, 10), criticality="vital")]
+    walked = level(lambda x, y: STRONG, rooms)
+    samples = walked.samples.copy()
+    in_vital = samples["room_id"] == 2
+    samples.loc[in_vital, ["x_m", "y_m"]] = np.nan
+    result = run_gridtest(LevelResult(1, "A", "L0", 0, rooms, samples), DEFAULT_POLICY, "208-01")
+
+    [area] = result.critical_areas
+    assert area.samples == int(in_vital.sum())
+    assert area.status == "pass"
