@@ -14,7 +14,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from survey.errors import InputError, ZoneblancheError
-from survey.i18n import _, lazy, ngettext, set_language
+from survey.i18n import _, lazy, ngettext, normalize_language, set_language
 from survey.settings import Settings
 from survey.store import Store
 
@@ -61,6 +61,13 @@ def main_options(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to standard error.")] = False,
 ) -> None:
     set_language(lang)
+    if lang and normalize_language(lang) is None:
+        raise InputError(
+            _("unknown language {language!r}").format(language=lang),
+            column="--lang",
+            value=lang,
+            fix=_("use fr or en (or set ZONEBLANCHE_LANG to one of them)"),
+        )
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     _state["context"] = Context(db)
 

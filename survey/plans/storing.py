@@ -110,6 +110,7 @@ def _store_rooms(session: Session, site: Site, level: Level, imported: ImportedL
     warnings = list(imported.warnings)
     imported_refs = {room.ref for room in imported.rooms}
     wkbs = shapely.to_wkb([room.geometry for room in imported.rooms])
+    moved: dict[str, list[str]] = {}
 
     for room, wkb in zip(imported.rooms, wkbs):
         record = existing.get(room.ref)
@@ -120,10 +121,11 @@ def _store_rooms(session: Session, site: Site, level: Level, imported: ImportedL
             created += 1
         else:
             if record.level_id is not None and record.level_id != level.id:
-                warnings.append({"kind": "moved", "ref": room.ref, "message": _("the room was on another level and was moved to this one")})
+                moved.setdefault(record.level.name, []).append(room.ref)
             updated += 1
         fill_room(record, room, level, wkb)
 
+    warnings.extend(_moved_warning(former, refs, level) for former, refs in moved.items())
     kept = sorted(ref for ref, record in existing.items() if record.level_id == level.id and ref not in imported_refs)
     if kept:
         warnings.append({"kind": "not_in_file", "ref": None, "message": _("{count} rooms of this level are not in the file and were kept: {refs}").format(count=len(kept), refs=", ".join(kept[:20]) + (" …" if len(kept) > 20 else ""))})
@@ -140,6 +142,17 @@ def _store_rooms(session: Session, site: Site, level: Level, imported: ImportedL
         "source": imported.source,
         "georeference": level.georeference,
     }
+
+
+def _moved_warning(former: str, refs: list[str], level: Level) -> dict:
+    """Return one warning for the rooms moved here from level ``former``, with the way back."""
+    listed = ", ".join(refs[:20]) + (" …" if len(refs) > 20 else "")
+    message = _(
+        "{count} rooms were on level {former!r} and were moved to level {level!r}: {refs}. Their samples stay on "
+        "{former!r}, so the rooms have none here. If the level name was mistyped, import the plan again with "
+        "--level {former!r}, then remove {level!r} with zoneblanche plan delete-level."
+    ).format(count=len(refs), former=former, level=level.name, refs=listed)
+    return {"kind": "moved", "ref": refs[0] if len(refs) == 1 else None, "message": message}
 
 
 def fill_room(record: Room, room: ImportedRoom, level: Level, wkb: bytes | None = None) -> None:

@@ -1,8 +1,9 @@
-"""Checks run on every imported level: geometry repair, areas, overlaps, outline, unique refs.
+"""Checks run on every imported level: geometry repair, areas, overlaps, outline, doors, unique refs.
 
 Only invalid or empty geometries and duplicate refs stop a room or a file. Implausible areas,
-overlapping rooms and rooms outside the level's outline are imported and reported as warnings,
-because only the planner can tell whether the drawing is right.
+overlapping rooms, rooms outside the level's outline and doors between fewer than two rooms
+are imported and reported as warnings, because only the planner can tell whether the drawing
+is right.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from survey.errors import FormatError, RowError
-from survey.i18n import _
+from survey.i18n import _, ngettext
 from survey.plans.base import ImportedLevel, ImportedRoom
+from survey.recommend import WALL_GAP_M
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +30,8 @@ MIN_OVERLAP_M2 = 0.1
 MIN_OVERLAP_SHARE = 0.01
 # Share of a room's area that may lie outside the level outline before it is reported.
 MAX_OUTSIDE_SHARE = 0.05
+# Doors listed by position in a warning, at most.
+LISTED_DOORS = 10
 
 
 def clean_polygon(geometry: BaseGeometry | None) -> tuple[BaseGeometry | None, str | None, bool]:
@@ -87,6 +91,7 @@ def validate_level(level: ImportedLevel) -> None:
     _check_areas(level)
     _check_overlaps(level)
     _check_outline(level)
+    _check_doors(level)
 
 
 def _check_areas(level: ImportedLevel) -> None:
@@ -115,6 +120,30 @@ def _check_overlaps(level: ImportedLevel) -> None:
         first, second = level.rooms[i], level.rooms[j]
         message = _("overlaps room {other} by {area:.1f} m²").format(other=second.ref, area=area)
         level.warnings.append({"kind": "overlap", "ref": first.ref, "other": second.ref, "message": message})
+
+
+def _check_doors(level: ImportedLevel) -> None:
+    """Report the doors that do not sit between two rooms: walks to the fixed lines ignore them."""
+    if not level.doors or not level.rooms:
+        return
+    tree = shapely.STRtree([room.geometry for room in level.rooms])
+    # A door links the rooms within the walks' wall gap of it.
+    doors, _rooms = tree.query(np.array(level.doors, dtype=object), predicate="dwithin", distance=WALL_GAP_M)
+    reached = np.bincount(doors, minlength=len(level.doors))
+    lonely = [door for door, count in zip(level.doors, reached) if count < 2]
+    if not lonely:
+        return
+    points = [door.centroid for door in lonely[:LISTED_DOORS]]
+    positions = ", ".join(f"({point.x:.1f}, {point.y:.1f})" for point in points) + (" …" if len(lonely) > LISTED_DOORS else "")
+    level.warn(
+        "door",
+        None,
+        ngettext(
+            "{count} door is not between two rooms and is ignored by the walks to the fixed lines, at (x, y) in metres: {positions}",
+            "{count} doors are not between two rooms and are ignored by the walks to the fixed lines, at (x, y) in metres: {positions}",
+            len(lonely),
+        ).format(count=len(lonely), positions=positions),
+    )
 
 
 def _check_outline(level: ImportedLevel) -> None:

@@ -123,3 +123,11 @@ def test_analyze_and_gridtest_of_one_survey(site):
     gridtest = zoneblanche("gridtest", "--site", "CH CLI", "--level", "0", "--survey", "S2", "--json", database=site)
     assert gridtest.returncode == 0, gridtest.stderr
     assert {cell["operator"] for cell in json.loads(gridtest.stdout)["first"]["cells"]} <= {"208-10", None}
+
+
+def test_unknown_language_rejected(tmp_path):
+    result = zoneblanche("--lang", "de", "site", "list", database=tmp_path / "cli.db")
+    assert result.returncode == 1
+    assert "unknown language 'de'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert zoneblanche("--lang", "fr-FR", "site", "list", database=tmp_path / "cli.db").returncode == 0

@@ -238,3 +238,20 @@ def test_doors_stored_and_kept(tmp_path):
     # A file without doors keeps the level's doors.
     assert second["levels"][0]["doors"] == 1
     assert doors == [{"type": "Point", "coordinates": [2.5, 2.0]}]
+
+
+def test_doors_between_fewer_than_two_rooms_reported(english):
+    data = _collection(
+        _room("A", box(0, 2, 5, 6)),
+        _room("C", box(0, 0, 20, 2)),
+        _door(shapely.Point(2.5, 2.0), category="door"),
+        _door(shapely.Point(2.5, 4.0), category="door"),
+        _door(shapely.Point(50.0, 50.0), category="door"),
+    )
+
+    [level] = read_plan(data, "plan.geojson")
+
+    assert len(level.doors) == 3
+    [warning] = [warning for warning in level.warnings if warning["kind"] == "door"]
+    assert warning["message"].startswith("2 doors are not between two rooms")
+    assert "(2.5, 4.0), (50.0, 50.0)" in warning["message"]

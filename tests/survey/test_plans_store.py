@@ -90,9 +90,13 @@ def test_room_moved_between_levels_reported(store):
     site_id = new_site(store)
     _import(store, site_id, _plan(("R1", box(0, 0, 4, 4))), "a.geojson", level="RDC")
 
-    report = _import(store, site_id, _plan(("R1", box(0, 0, 4, 4))), "b.geojson", level="R+1", ordinal=1)
+    report = _import(store, site_id, _plan(("R1", box(0, 0, 4, 4)), ("R2", box(4, 0, 8, 4))), "b.geojson", level="R+1", ordinal=1)
 
-    assert report["levels"][0]["warnings"][0]["kind"] == "moved"
+    # One warning for the rooms moved from RDC (R2 is new), naming the former level and the way back.
+    [warning] = [warning for warning in report["levels"][0]["warnings"] if warning["kind"] == "moved"]
+    assert warning["ref"] == "R1"
+    assert "'RDC'" in warning["message"]
+    assert "--level 'RDC'" in warning["message"]
 
 
 def test_multi_level_file_rejects_level_option(store, realdata):
