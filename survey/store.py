@@ -137,8 +137,15 @@ def find_level(
         matches = [level for level in levels if level.id == int(text)]
     if len(matches) == 1:
         return matches[0]
-    if len(matches) > 1:
+    if len(matches) > 1 and len({level.building_id for level in matches}) > 1:
         raise InputError(_("level {level!r} exists in several buildings; name one with --building").format(level=text))
+    if len(matches) > 1:
+        # Two levels of one building share an ordinal: only their names tell them apart.
+        names = ", ".join(repr(level.name) for level in matches)
+        raise InputError(
+            _("several levels have the number {level}: {names}").format(level=text, names=names),
+            fix=_("give the level by name; zoneblanche plan delete-level removes a level left empty"),
+        )
     known = ", ".join(f"{level.name} ({level.ordinal})" for level in levels) or _("none")
     raise NotFoundError(_("level {level!r} not found; known levels: {known}").format(level=text, known=known))
 

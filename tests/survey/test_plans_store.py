@@ -181,3 +181,20 @@ def test_unknown_content_rejected(store):
 
     with pytest.raises(FormatError, match="not recognised"):
         _import(store, site_id, b"hello", "notes.txt")
+
+
+def test_levels_sharing_an_ordinal_named_by_name(store, english):
+    from survey.errors import InputError
+    from survey.store import find_level
+
+    site_id = new_site(store)
+    _import(store, site_id, _plan(("R1", box(0, 0, 4, 4))), "a.geojson", level="RDC", ordinal=0)
+    _import(store, site_id, _plan(("R2", box(0, 0, 4, 4))), "b.geojson", level="Rez de chaussée", ordinal=0)
+
+    with store.session() as session:
+        site = session.get(Site, site_id)
+        with pytest.raises(InputError) as raised:
+            find_level(session, site, "0")
+        assert find_level(session, site, "RDC").name == "RDC"
+    assert "several levels have the number 0: 'RDC', 'Rez de chaussée'" in str(raised.value)
+    assert "building" not in str(raised.value)
