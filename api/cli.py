@@ -14,7 +14,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from survey.errors import InputError, ZoneblancheError
-from survey.i18n import _, lazy, ngettext, normalize_language, set_language
+from survey.i18n import _, gettext, lazy, ngettext, normalize_language, set_language
 from survey.settings import Settings
 from survey.store import Store
 
@@ -27,6 +27,12 @@ rooms_app = typer.Typer(no_args_is_help=True, help="The room registry (CSV or XL
 app.add_typer(site_app, name="site")
 app.add_typer(plan_app, name="plan")
 app.add_typer(rooms_app, name="rooms")
+
+# Limits an analysis to some surveys, such as the one after an indoor antenna system.
+SurveyOption = Annotated[
+    Optional[list[str]],
+    typer.Option(help="Analyze only this survey (name or id); repeat for several. Default: every survey of the site."),
+]
 
 # Markup is off: messages carry user text such as "[column=value]" that rich would read as tags.
 out = Console(markup=False, highlight=False, soft_wrap=True)
@@ -507,7 +513,7 @@ def _print_row_errors(errors: list[dict], limit: int = 20) -> None:
 def analyze(
     site: Annotated[str, typer.Option(help="Site name or id.")],
     policy: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False, help="Policy file (TOML) overriding the default thresholds.")] = None,
-    survey: Annotated[Optional[list[str]], typer.Option(help="Analyze only this survey (name or id); repeat for several. Default: every survey of the site.")] = None,
+    survey: SurveyOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the rooms as JSON.")] = False,
 ) -> None:
     """Give every room its voice verdicts, shielding and recommendation."""
@@ -559,7 +565,7 @@ def report(
     dialect: Annotated[Optional[str], typer.Option(help="CSV dialect: fr (semicolons, decimal commas) or en. Default: by language for csv, fr in the kit.")] = None,
     before: Annotated[Optional[str], typer.Option(help="Survey before a change, compared with --after in the PDF report.")] = None,
     after: Annotated[Optional[str], typer.Option(help="Survey after a change, compared with --before in the PDF report.")] = None,
-    survey: Annotated[Optional[list[str]], typer.Option(help="Analyze only this survey (name or id); repeat for several. Default: every survey of the site.")] = None,
+    survey: SurveyOption = None,
 ) -> None:
     """Write a report of the site: the same file as the HTTP API's download."""
     from api.analysis import site_analysis
@@ -657,13 +663,45 @@ def _requested_language(arguments: list[str]) -> str | None:
     return None
 
 
+# Titles of the help's panels, as typer names them in English.
+HELP_PANEL_TITLES = {"OPTIONS_PANEL_TITLE": "Options", "COMMANDS_PANEL_TITLE": "Commands", "ARGUMENTS_PANEL_TITLE": "Arguments"}
+
+
+def translated_command():
+    """Return the program's click command with its help texts in the current language.
+
+    Typer takes the help texts, in English, when the commands are defined. Each text is a
+    message id of the catalog, so it is translated here, once the language is known.
+    """
+    import typer.rich_utils
+
+    command = typer.main.get_command(app)
+    _translate_help(command)
+    for name, title in HELP_PANEL_TITLES.items():
+        setattr(typer.rich_utils, name, gettext(title))
+    return command
+
+
+def _translate_help(command) -> None:
+    """Translate the help of ``command``, of its parameters and of its subcommands, in place."""
+    if command.help:
+        command.help = gettext(command.help)
+    if command.short_help:
+        command.short_help = gettext(command.short_help)
+    for parameter in command.params:
+        if getattr(parameter, "help", None):
+            parameter.help = gettext(parameter.help)
+    for subcommand in getattr(command, "commands", {}).values():
+        _translate_help(subcommand)
+
+
 def main() -> None:
     """Run the command line; user errors print a message and exit with status 1, never a traceback."""
     arguments = global_options_first(sys.argv[1:])
     set_language(_requested_language(arguments))
     try:
         # Without standalone mode, click returns the exit code of typer.Exit instead of exiting.
-        exit_code = app(args=arguments, prog_name="zoneblanche", standalone_mode=False)
+        exit_code = translated_command().main(args=arguments, prog_name="zoneblanche", standalone_mode=False)
         if isinstance(exit_code, int) and exit_code:
             sys.exit(exit_code)
     except ZoneblancheError as error:
@@ -696,7 +734,7 @@ def gridtest(
     building: Annotated[Optional[str], typer.Option(help="Building of --level, when the level name is not unique.")] = None,
     operator: Annotated[Optional[str], typer.Option(help="PLMN such as 208-01 or operator name; by default the best operator per cell.")] = None,
     policy: Annotated[Optional[Path], typer.Option(exists=True, dir_okay=False, help="Policy file (TOML) overriding the default thresholds.")] = None,
-    survey: Annotated[Optional[list[str]], typer.Option(help="Analyze only this survey (name or id); repeat for several. Default: every survey of the site.")] = None,
+    survey: SurveyOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Run the grid test of the US in-building public-safety codes on one level."""
@@ -768,7 +806,7 @@ def compare(
 
 
 def _print_comparison(comparison) -> None:
-    from maps.style import format_number, format_percent, verdict_label
+    from maps.style import signed_number, signed_percent, verdict_label
 
     summary = comparison.summary()
     out.print(
@@ -792,7 +830,7 @@ def _print_comparison(comparison) -> None:
         for change in room.operators:
             if change.change == "unmeasured" or (change.change == "same" and not change.median_change_db):
                 continue
-            rate = "" if change.pass_rate_change is None else ("+" if change.pass_rate_change > 0 else "") + format_percent(change.pass_rate_change)
-            median = "" if change.median_change_db is None else ("+" if change.median_change_db > 0 else "") + format_number(change.median_change_db)
+            rate = signed_percent(change.pass_rate_change)
+            median = signed_number(change.median_change_db)
             table.add_row(room.ref, change.operator, verdict_label(change.verdict_before), verdict_label(change.verdict_after), rate, median)
     out.print(table)

@@ -7,7 +7,7 @@ import logging
 from maps.images import level_title
 from maps.gridtest_plan import cell_number, gridtest_image
 from maps.pdf_document import ReportPDF, TableStyle, heading, image_fitted, paragraph, paragraph_height, png_size, space_left, subheading, table
-from maps.style import format_number, format_percent, verdict_label
+from maps.style import format_number, format_percent, signed_number, signed_percent, verdict_label
 from survey.compare import SurveyComparison
 from survey.gridtest import GridDivision, GridTestResult, run_gridtest, status_label
 from survey.i18n import _
@@ -179,8 +179,8 @@ def survey_comparison(pdf: ReportPDF, comparison: SurveyComparison) -> None:
                     room.level,
                     change.operator,
                     f"{verdict_label(change.verdict_before)} \u2192 {verdict_label(change.verdict_after)}",
-                    _signed_percent(change.pass_rate_change),
-                    _signed_db(change.median_change_db),
+                    signed_percent(change.pass_rate_change),
+                    signed_number(change.median_change_db, " dB"),
                 ]
             )
     subheading(pdf, _("Verdicts that changed ({count})").format(count=len(rows)))
@@ -190,14 +190,3 @@ def survey_comparison(pdf: ReportPDF, comparison: SurveyComparison) -> None:
     header = [_("Room"), _("Level"), _("Operator"), _("Verdict"), _("Pass rate"), _("Median signal")]
     table(pdf, header, rows, TableStyle((2.4, 1.2, 1, 2, 0.9, 0.9), size=8, align=("L", "L", "L", "L", "R", "R")))
 
-
-def _signed_percent(change: float | None) -> str:
-    if change is None:
-        return "\u2013"
-    return ("+" if change > 0 else "") + format_percent(change)
-
-
-def _signed_db(change: float | None) -> str:
-    if change is None:
-        return "\u2013"
-    return ("+" if change > 0 else "") + f"{format_number(change)} dB"

@@ -187,6 +187,22 @@ def format_percent(fraction: float | None, digits: int = 1) -> str:
     return babel_format_percent(fraction, format=pattern, locale=language)
 
 
+def signed_percent(change: float | None) -> str:
+    """Format a change of a share with its sign (+1,5 %), or an en dash when it is missing."""
+    if change is None:
+        return "\u2013"
+    sign = "+" if change > 0 else ""
+    return sign + format_percent(change)
+
+
+def signed_number(change: float | None, unit: str = "") -> str:
+    """Format a change with its sign and ``unit`` (+3,5 dB), or an en dash when it is missing."""
+    if change is None:
+        return "\u2013"
+    sign = "+" if change > 0 else ""
+    return sign + format_number(change) + unit
+
+
 def site_zone(name: str) -> ZoneInfo:
     """Return the site's time zone, or UTC when its name is unknown."""
     try:

@@ -82,3 +82,23 @@ def test_readmes_have_the_same_structure():
 def commands(markdown: str) -> list[str]:
     blocks = re.findall(r"^```[a-z]*\n(.*?)^```", markdown, re.M | re.S)
     return [line for block in blocks for line in block.splitlines() if line.startswith(("make ", "zoneblanche "))]
+
+
+def test_command_line_help_has_french_translations():
+    import typer
+
+    from api.cli import app
+
+    catalog = french_catalog()
+    texts = []
+
+    def collect(command):
+        texts.extend(text for text in (command.help, command.short_help) if text)
+        texts.extend(parameter.help for parameter in command.params if getattr(parameter, "help", None))
+        for subcommand in getattr(command, "commands", {}).values():
+            collect(subcommand)
+
+    collect(typer.main.get_command(app))
+    assert len(texts) > 80
+    missing = sorted(text for text in set(texts) if not (catalog.get(text) and catalog.get(text).string))
+    assert missing == []

@@ -131,3 +131,12 @@ def test_unknown_language_rejected(tmp_path):
     assert "unknown language 'de'" in result.stderr
     assert "Traceback" not in result.stderr
     assert zoneblanche("--lang", "fr-FR", "site", "list", database=tmp_path / "cli.db").returncode == 0
+
+
+def test_help_in_the_chosen_language(tmp_path):
+    french = zoneblanche("ingest", "--help", database=tmp_path / "cli.db", language="fr")
+    english = zoneblanche("ingest", "--help", database=tmp_path / "cli.db", language="en")
+    assert french.returncode == english.returncode == 0
+    assert "Charger des journaux de téléphones dans une campagne." in french.stdout
+    assert "Ingest phone logs into a survey." in english.stdout
+    assert "Ingest phone logs" not in french.stdout
