@@ -113,3 +113,32 @@ def test_zone_kinds_of_ground_floor(analysis):
     assert by_room["A0-110"].kind == LINE
     assert by_room["A0-110"].line.room.ref == "A0-110"
     assert by_room["A0-112"].kind == UNKNOWN
+
+
+def test_hatches_survive_pdf_output():
+    # matplotlib's PDF output drops the hatch of a patch without an edge colour.
+    import io
+
+    import numpy as np
+    import pypdfium2 as pdfium
+    from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.figure import Figure
+    from shapely.geometry import box
+
+    from maps.plan import fill_geometries
+
+    figure = Figure(figsize=(2, 2))
+    axes = figure.add_axes((0, 0, 1, 1))
+    axes.set_xlim(0, 10)
+    axes.set_ylim(0, 10)
+    axes.set_axis_off()
+    fill_geometries(axes, [box(0, 0, 10, 10)], facecolor="#303030", edgecolor="none", hatch="xx", hatchcolor="#ffffff")
+    buffer = io.BytesIO()
+    with PdfPages(buffer) as pages:
+        pages.savefig(figure)
+
+    document = pdfium.PdfDocument(buffer.getvalue())
+    pixels = np.asarray(document[0].render(scale=2).to_pil().convert("L"))[20:-20, 20:-20]
+    document.close()
+    assert (pixels < 80).mean() > 0.3
+    assert (pixels > 170).mean() > 0.05
