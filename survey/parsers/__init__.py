@@ -28,7 +28,7 @@ they hold no measurements.
 from __future__ import annotations
 
 from survey.errors import FormatError, InputError
-from survey.i18n import _
+from survey.i18n import _, gettext
 from survey.parsers import (
     archives,
     generic,
@@ -133,8 +133,8 @@ def _database_format(head: Head) -> str:
 
 
 def format_labels() -> str:
-    """Return the labels of the formats read, for messages."""
-    return ", ".join(log_format.label for log_format in FORMATS.values())
+    """Return the labels of the formats read, for messages, in the current language."""
+    return ", ".join(gettext(log_format.label) for log_format in FORMATS.values())
 
 
 def parse(

@@ -32,7 +32,7 @@ import tomllib
 import pandas as pd
 
 from survey.errors import FormatError, InputError
-from survey.i18n import _
+from survey.i18n import _, lazy
 from survey.parsers.base import Head, LogFormat, ParseResult, Rejections, finish
 from survey.parsers.common import (
     blank_delimited_columns,
@@ -156,4 +156,4 @@ def blank_identifiers(data: bytes) -> bytes:
     return blank_delimited_columns(data)
 
 
-FORMAT = LogFormat(NAME, "CSV with a column mapping", sniff, parse, blank_identifiers)
+FORMAT = LogFormat(NAME, lazy("CSV with a column mapping"), sniff, parse, blank_identifiers)

@@ -610,3 +610,14 @@ def test_huge_or_infinite_numbers_rejected():
 
     assert result.samples["arfcn"].tolist() == [6300]
     assert [(error.line, error.column) for error in result.errors] == [(2, "arfcn"), (3, "arfcn"), (4, "rsrp_dbm")]
+
+
+def test_unknown_content_lists_formats_in_french():
+    token = set_language("fr")
+    try:
+        with pytest.raises(FormatError) as raised:
+            parsers.parse(b"hello world\nfoo bar\n", "x.txt")
+    finally:
+        reset_language(token)
+    assert "CSV avec une correspondance de colonnes" in str(raised.value)
+    assert "column mapping" not in str(raised.value)
