@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from survey.analysis import analyze_site
+from survey.compare import find_site_survey
 from survey.errors import NotFoundError
 from survey.i18n import _
 from survey.models import Site
@@ -37,8 +38,6 @@ def level_analysis(
 
 def survey_ids(site: Site, surveys: list[str] | None) -> list[int] | None:
     """Return the ids of the surveys named (by name or id), or None for every survey of the site."""
-    from survey.compare import find_site_survey
-
     if not surveys:
         return None
     return sorted({find_site_survey(site, name).id for name in surveys})

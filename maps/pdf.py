@@ -30,7 +30,7 @@ from maps.pdf_document import (
     image_fitted,
     paragraph,
     paragraph_height,
-    png_size,
+    new_page_for,
     space_left,
     subheading,
     table,
@@ -276,7 +276,7 @@ def _level_page(pdf: ReportPDF, level: LevelResult, images: list[bytes], lines: 
     Every further image, such as the best-operator heatmap, gets a page of its own.
     """
     first, *others = images or [None]
-    _new_page_for(pdf, first)
+    new_page_for(pdf, first)
     heading(pdf, _("Level: {level}").format(level=level_title(level)))
     measured = sum(1 for room in level.rooms if room.samples)
     note = _(
@@ -297,16 +297,11 @@ def _level_page(pdf: ReportPDF, level: LevelResult, images: list[bytes], lines: 
         _level_lines_table(pdf, lines)
 
     for image in others:
-        _new_page_for(pdf, image)
+        new_page_for(pdf, image)
         heading(pdf, _("Level: {level}").format(level=level_title(level)), size=12, section=False)
         note = _("On the heatmap, cross-hatching marks no coverage and diagonal hatching poor coverage.")
         image_fitted(pdf, image, max_height=space_left(pdf, LEVEL_GAP_MM) - paragraph_height(pdf, note, size=8))
         paragraph(pdf, note, size=8)
-
-
-def _new_page_for(pdf: ReportPDF, image: bytes | None) -> None:
-    """Add a page, landscape for a wide image."""
-    pdf.add_page(orientation="landscape" if image is not None and _is_wide(image) else "portrait")
 
 
 def _level_lines_table(pdf: ReportPDF, lines: list[FixedLine]) -> None:
@@ -325,8 +320,3 @@ def _level_lines_table(pdf: ReportPDF, lines: list[FixedLine]) -> None:
     ]
     table(pdf, header, rows, TableStyle((0.6, 3.2, 1.1, 1.4, 1.8), size=8.5, align=("R", "L", "L", "L", "L")))
 
-
-def _is_wide(png: bytes) -> bool:
-    """Return whether a PNG image is wider than tall."""
-    width, height = png_size(png)
-    return width > height

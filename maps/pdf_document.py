@@ -113,6 +113,12 @@ def titled_paragraph(pdf: ReportPDF, title: str, text: str, *, size: float = 10)
     paragraph(pdf, text, size=size)
 
 
+def new_page_for(pdf: ReportPDF, image: bytes | None) -> None:
+    """Add a page, landscape for a PNG image wider than tall."""
+    width, height = png_size(image) if image is not None else (0, 0)
+    pdf.add_page(orientation="landscape" if width > height else "portrait")
+
+
 def space_left(pdf: ReportPDF, gap_mm: float = 0.0) -> float:
     """Return the height in mm left on the page above the footer, less ``gap_mm``."""
     return pdf.h - pdf.get_y() - MARGIN_MM - FOOTER_HEIGHT_MM / 2 - gap_mm

@@ -6,7 +6,7 @@ import logging
 
 from maps.images import level_title
 from maps.gridtest_plan import cell_number, gridtest_image
-from maps.pdf_document import ReportPDF, TableStyle, heading, image_fitted, paragraph, paragraph_height, png_size, space_left, subheading, table
+from maps.pdf_document import ReportPDF, TableStyle, heading, image_fitted, new_page_for, paragraph, paragraph_height, space_left, subheading, table
 from maps.style import format_number, format_percent, signed_number, signed_percent, verdict_label
 from survey.compare import SurveyComparison
 from survey.gridtest import GridDivision, GridTestResult, run_gridtest, status_label
@@ -61,8 +61,7 @@ def grid_tests(pdf: ReportPDF, analysis: SiteAnalysis) -> None:
 def _grid_page(pdf: ReportPDF, level: LevelResult, result: GridTestResult, division: GridDivision) -> None:
     """Write one division of a level's grid test: its plan, then the rooms below the threshold in each cell."""
     image = gridtest_image(level, result, division)
-    width, height = png_size(image)
-    pdf.add_page(orientation="landscape" if width > height else "portrait")
+    new_page_for(pdf, image)
     heading(pdf, _("Grid test: {level}").format(level=_level_title(result)), size=12, section=False)
     hidden = [cell for cell in division.cells if cell.rooms_below]
     note = _(

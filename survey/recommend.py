@@ -99,14 +99,20 @@ def walking_distances(rooms: list[RoomResult], gap_m: float = WALL_GAP_M, doors:
     return dijkstra(graph, directed=False, indices=list(range(count)))[:, :count]
 
 
+def rooms_near_doors(geometries: list[BaseGeometry], doors: list[BaseGeometry], gap_m: float = WALL_GAP_M) -> list[np.ndarray]:
+    """Return, per door, the indices of the rooms within ``gap_m`` of it: a door links two of them."""
+    door_index, room_index = shapely.STRtree(geometries).query(np.array(doors, dtype=object), predicate="dwithin", distance=gap_m)
+    order = np.argsort(door_index, kind="stable")
+    counts = np.bincount(door_index, minlength=len(doors))
+    return np.split(room_index[order], np.cumsum(counts)[:-1])
+
+
 def _known_doors(rooms: list[RoomResult], doors: list[BaseGeometry], gap_m: float) -> list[tuple[int, int, shapely.Point]]:
     """Return (room, room, door point) for each drawn door that lies between two rooms."""
     geometries = [room.geometry for room in rooms]
-    tree = shapely.STRtree(geometries)
     links = []
-    for door in doors:
+    for door, near in zip(doors, rooms_near_doors(geometries, doors, gap_m)):
         point = door.interpolate(0.5, normalized=True) if door.geom_type == "LineString" else door.centroid
-        near = tree.query(door, predicate="dwithin", distance=gap_m)
         if len(near) < 2:
             logger.debug("door at %s touches %d room(s); ignored", point.wkt, len(near))
             continue

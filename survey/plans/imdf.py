@@ -207,10 +207,12 @@ def _read_opening(feature: dict, index: int, level_features: dict, levels: dict,
     geometry = _geometry_or_none(feature.get("geometry"))
     if level_feature is None:
         orphans.skip(opening_id or index, opening_id, _("the opening's level_id matches no level"))
-    elif geometry is None:
-        levels[(level_feature.building, level_feature.name)].skip(opening_id or index, opening_id, _("missing or unreadable geometry"))
+        return
+    level = levels[(level_feature.building, level_feature.name)]
+    if geometry is None:
+        level.skip(opening_id or index, opening_id, _("missing or unreadable geometry"))
     else:
-        levels[(level_feature.building, level_feature.name)].doors.append(geometry)
+        level.doors.append(geometry)
 
 
 def _read_unit(feature: dict, index: int, level_features: dict, levels: dict, languages: list[str], orphans: ImportedLevel) -> None:

@@ -275,8 +275,13 @@ def _add_outline(levels: dict[str, ImportedLevel], feature: OsmFeature) -> None:
         level.name = feature.tags.get("level:ref") or feature.tags.get("name") or level.name
 
 
+def _feature_levels(tags: dict[str, str]) -> list[str]:
+    """Return the levels a feature lies on, from ``level`` and ``repeat_on``, without repeats."""
+    return list(dict.fromkeys(parse_levels(tags.get("level")) + parse_levels(tags.get("repeat_on"))))
+
+
 def _add_door(levels: dict[str, ImportedLevel], feature: OsmFeature) -> None:
-    values = dict.fromkeys(parse_levels(feature.tags.get("level")) + parse_levels(feature.tags.get("repeat_on")))
+    values = _feature_levels(feature.tags)
     if not values:
         _level(levels, "?").skip(feature.source_id, None, _("door without a level tag"))
     for value in values:
@@ -284,8 +289,7 @@ def _add_door(levels: dict[str, ImportedLevel], feature: OsmFeature) -> None:
 
 
 def _add_space(levels: dict[str, ImportedLevel], feature: OsmFeature) -> None:
-    values = parse_levels(feature.tags.get("level")) + parse_levels(feature.tags.get("repeat_on"))
-    values = list(dict.fromkeys(values))
+    values = _feature_levels(feature.tags)
     base_ref = (feature.tags.get("ref") or "").strip() or feature.source_id
     if not values:
         # Filed under a level named "?" so that the report shows it; nothing is stored there.

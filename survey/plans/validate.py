@@ -19,7 +19,7 @@ from shapely.geometry.base import BaseGeometry
 from survey.errors import FormatError, RowError
 from survey.i18n import _, ngettext
 from survey.plans.base import ImportedLevel, ImportedRoom
-from survey.recommend import WALL_GAP_M
+from survey.recommend import rooms_near_doors
 
 logger = logging.getLogger(__name__)
 
@@ -126,11 +126,8 @@ def _check_doors(level: ImportedLevel) -> None:
     """Report the doors that do not sit between two rooms: walks to the fixed lines ignore them."""
     if not level.doors or not level.rooms:
         return
-    tree = shapely.STRtree([room.geometry for room in level.rooms])
-    # A door links the rooms within the walks' wall gap of it.
-    doors, _rooms = tree.query(np.array(level.doors, dtype=object), predicate="dwithin", distance=WALL_GAP_M)
-    reached = np.bincount(doors, minlength=len(level.doors))
-    lonely = [door for door, count in zip(level.doors, reached) if count < 2]
+    near = rooms_near_doors([room.geometry for room in level.rooms], level.doors)
+    lonely = [door for door, rooms in zip(level.doors, near) if len(rooms) < 2]
     if not lonely:
         return
     points = [door.centroid for door in lonely[:LISTED_DOORS]]
