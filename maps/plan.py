@@ -169,8 +169,8 @@ def fill_geometries(axes: Axes, geometries: Sequence[BaseGeometry], *, zorder: f
         return
     style.setdefault("linewidth", 0)
     if style.get("hatch") and style.get("edgecolor") == "none":
-        # matplotlib's PDF and SVG output drop the hatch of a patch without an edge colour; an
-        # edge of the fill's colour and zero width keeps the hatch and draws no outline.
+        # matplotlib's PDF output drops the hatch of a patch without an edge colour. An edge of
+        # the fill's colour and zero width keeps the hatch and draws no outline.
         style["edgecolor"] = style.get("facecolor", "none")
         style["linewidth"] = 0
     axes.add_artist(PathPatch(geometries_path(geometries), zorder=zorder, **style))

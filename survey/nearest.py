@@ -2,13 +2,13 @@
 
 A grid needs the nearest samples of tens of thousands of cells, each among the samples of
 its own room only. The samples of each room are sorted along the longer side of the room's
-bounding box; a cell starts at its position in that order and walks outwards on both sides,
-stopping once the gap along the sorted axis alone exceeds the k-th distance found so far. A
-room holds tens to a few thousand samples and is narrow across its sorted axis (a corridor
-lies along it), so a cell looks at a few tens of samples and no search tree is needed.
+bounding box. A cell starts at its position in that order and walks outwards on both sides.
+It stops once the gap along the sorted axis alone exceeds the k-th distance found so far. A
+room has tens to a few thousand samples and is narrow across its sorted axis (a corridor lies
+along it), so a cell looks at a few tens of samples and no search tree is needed.
 
 The searches are compiled with Numba and release the GIL, so a grid is split across the
-machine's cores with plain threads; every call is independent and safe to run from several
+machine's cores with plain threads. Every call is independent and safe to run from several
 threads at once. The first call in a process loads the compiled code from the cache beside
 this file (about 0.2 s); the first call after an install compiles it (a few seconds).
 

@@ -72,7 +72,7 @@ def test_compare_needs_both_surveys(client, surveyed):
 
 
 def test_analysis_of_one_survey(client, surveyed):
-    # After an antenna in R-104 (-118 → -95 dBm), the second survey alone says the office is reliable.
+    # After an antenna in R-104 (-118 → -95 dBm), the second survey alone finds the office reliable.
     created = client.post(f"/api/v1/sites/{surveyed['site_id']}/surveys", json={"name": "Après antenne"})
     assert created.status_code == 201, created.text
     uploaded = client.post(

@@ -114,8 +114,8 @@ def test_settings_are_validated():
 
 
 def test_room_index_grid_matches_contains():
-    # Boxes take a shortcut; one has its edges on cell centres, which belong to no room, and
-    # the last overlaps the first, which keeps the shared cells.
+    # Boxes take a shortcut. One has its edges on cell centres, which belong to no room. The
+    # last overlaps the first, which keeps the shared cells.
     rooms = [
         box(0, 0, 3.3, 2.1),
         shapely.Polygon([(3.3, 0), (7, 0), (7, 4), (3.3, 2.1)]),
